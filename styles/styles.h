@@ -1,0 +1,63 @@
+/* styles.h: styles (rules + symbolizers), the per-thread tile renderer (Cairo) and PNG
+ * encoding (libpng). A style is immutable and refcounted; a renderer is per-thread. */
+#ifndef STYLES_H
+#define STYLES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "layers/layers.h"
+#include "tiled/base/tl_arena.h"
+#include "tiled/base/tl_buf.h"
+#include "tiled/base/tl_err.h"
+
+typedef struct sty_style sty_style;       /* opaque; refcounted, immutable */
+typedef struct sty_renderer sty_renderer; /* opaque; per-thread */
+
+/* Styles ----------------------------------------------------------------------- */
+
+/** The built-in look of a layer: the Binh Duong planning cartography for the demo layer
+ *  names (zoning, industrial_parks, green_spaces, roads, districts) and a plain default
+ *  for any other layer of geometry `kind`. Never NULL; caller owns one reference.
+ *  Thread-safe. */
+TL_MUST_USE sty_style *sty_style_builtin(const char *layer, lyr_geom_kind kind);
+/** Take / drop a reference. Thread-safe. NULL is a no-op. */
+sty_style *sty_style_acquire(sty_style *s);
+void sty_style_release(sty_style *s);
+/** A number that changes whenever the style's content changes (for cache keys). */
+uint64_t sty_style_hash(const sty_style *s);
+
+/* Rendering -------------------------------------------------------------------- */
+
+/** One layer to draw: a held snapshot and the style to draw it with (both borrowed). */
+typedef struct sty_layer {
+    const lyr_snapshot *snap;
+    const sty_style *style;
+} sty_layer;
+
+/** Tile address and pixel ratio (scale 1: 256 px, scale 2: 512 px "@2x"). */
+typedef struct sty_tile {
+    int z;
+    uint32_t x, y;
+    int scale;
+} sty_tile;
+
+/** A renderer owns a Cairo image surface for the largest tile. Per-thread: create one per
+ *  worker thread. NULL with err on failure. */
+TL_MUST_USE sty_renderer *sty_renderer_new(tl_err *err);
+void sty_renderer_free(sty_renderer *r);
+
+/** Draw `layers` in order into a transparent tile and append the PNG (RGBA, 8 bit) to
+ *  `png`. Scratch memory comes from `a`. Deterministic: the same input gives the same bytes.
+ *  Fails with TL_ETOOBIG when a layer has more than the per-tile feature limit in view. */
+int sty_render_tile(sty_renderer *r, const sty_layer *layers, size_t n_layers,
+                    const sty_tile *t, tl_arena *a, tl_buf *png, tl_err *err);
+
+/** Encode non-premultiplied RGBA rows (w*4 bytes each, `stride` apart) as PNG into `out`. */
+int sty_png_encode_rgba(const uint8_t *rgba, int w, int h, size_t stride, tl_buf *out,
+                        tl_err *err);
+/** Decode a PNG into malloc'd non-premultiplied RGBA (w*h*4). For tests and tools. */
+int sty_png_decode_rgba(const uint8_t *png, size_t len, uint8_t **rgba, int *w, int *h,
+                        tl_err *err);
+
+#endif
