@@ -1,1 +1,166 @@
-/* stub */
+/* http.c: libmicrohttpd glue: start/stop, the access handler, response sending and the
+ * access log. Everything else happens in router.c and the services. */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "tiled/base/tl_log.h"
+#include "tiled/base/tl_util.h"
+#include "tiled/srv.h"
+
+struct srv_http {
+    struct MHD_Daemon *d;
+    srv_ctx *ctx;
+};
+
+static enum MHD_Result send_response(struct MHD_Connection *conn, srv_request *req,
+                                     srv_response *res)
+{
+    struct MHD_Response *r;
+    int head = strcmp(req->method, "HEAD") == 0;
+    if (res->body_static || head) {
+        r = MHD_create_response_from_buffer(res->len, res->body, MHD_RESPMEM_MUST_COPY);
+        if (!res->body_static)
+            free(res->body);
+    } else {
+        r = MHD_create_response_from_buffer(res->len, res->body, MHD_RESPMEM_MUST_FREE);
+    }
+    res->body = NULL;
+    if (!r)
+        return MHD_NO;
+    if (res->content_type)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
+    if (res->etag[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, res->etag);
+    if (res->cache_control)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, res->cache_control);
+    MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
+    enum MHD_Result ok = MHD_queue_response(conn, (unsigned)res->status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    srv_ctx *ctx = cls;
+    double t0 = tl_now();
+    srv_response res = {0};
+    srv_request req = {method, url, NULL, NULL, ctx};
+    tl_err err = TL_ERR_INIT;
+    atomic_fetch_add(&ctx->n_requests, 1);
+
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+        /* no body-carrying endpoint exists yet: refuse before reading any upload */
+        static const char msg[] = "{\"error\": \"method not allowed\", \"detail\": \"only GET "
+                                  "and HEAD are served\"}\n";
+        res.status = 405;
+        res.content_type = "application/json";
+        res.body = (unsigned char *)msg;
+        res.len = sizeof msg - 1;
+        res.body_static = 1;
+    } else {
+        req.if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
+        req.w = srv_worker_get(&err);
+        if (!req.w)
+            srv_error_response(&err, &res);
+        else
+            srv_route(&req, &res);
+    }
+    if (res.status >= 400)
+        atomic_fetch_add(&ctx->n_errors, 1);
+    size_t len = res.len;
+    int status = res.status;
+    enum MHD_Result rc = send_response(conn, &req, &res);
+    if (req.w)
+        tl_arena_reset(&req.w->arena);
+    TL_INFO("%s %s %d %zu %.1fms", method, url, status, len, (tl_now() - t0) * 1e3);
+    return rc;
+}
+
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *sl,
+                        int *ipv6, tl_err *err)
+{
+    char host[256];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || colon == listen || (size_t)(colon - listen) >= sizeof host) {
+        TL_FAIL(err, TL_EINVAL, "--listen '%s': expected HOST:PORT, e.g. 127.0.0.1:8080",
+                listen);
+        return -1;
+    }
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+        memmove(host, host + 1, strlen(host));
+        host[strlen(host) - 1] = '\0';
+    }
+    int64_t port;
+    if (tl_parse_i64(colon + 1, 0, 65535, &port, err) != 0) {
+        tl_err_prefix(err, "--listen port: ");
+        return -1;
+    }
+    struct addrinfo hints = {0}, *ai = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    int rc = getaddrinfo(host, colon + 1, &hints, &ai);
+    if (rc != 0 || !ai) {
+        TL_FAIL(err, TL_EINVAL, "--listen '%s': %s", listen, gai_strerror(rc));
+        return -1;
+    }
+    memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+    *sl = ai->ai_addrlen;
+    *ipv6 = ai->ai_family == AF_INET6;
+    freeaddrinfo(ai);
+    return 0;
+}
+
+srv_http *srv_http_start(srv_ctx *ctx, const char *listen, int threads, int *port, tl_err *err)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    int ipv6 = 0;
+    if (parse_listen(listen, &ss, &sl, &ipv6, err) != 0)
+        return NULL;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+                     (ipv6 ? MHD_USE_IPv6 : 0);
+    srv_http *h = tl_xcalloc(1, sizeof *h);
+    h->ctx = ctx;
+    h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, ctx,
+                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+                            MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)512,
+                            MHD_OPTION_END);
+    if (!h->d) {
+        TL_FAIL(err, TL_EINVAL, "cannot listen on %s (address in use or not local?)", listen);
+        free(h);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_LISTEN_FD);
+    struct sockaddr_storage bound;
+    socklen_t bl = sizeof bound;
+    if (!info || getsockname(info->listen_fd, (struct sockaddr *)&bound, &bl) != 0) {
+        TL_FAIL(err, TL_EINTERNAL, "cannot read the bound port");
+        srv_http_stop(h);
+        return NULL;
+    }
+    *port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                                              : ((struct sockaddr_in *)&bound)->sin_port);
+    return h;
+}
+
+void srv_http_stop(srv_http *h)
+{
+    if (!h)
+        return;
+    MHD_stop_daemon(h->d);
+    free(h);
+}

@@ -1,1 +1,186 @@
-/* stub */
+/* svc_tiles.c: GET /tiles/{layers}/{z}/{x}/{y}[@2x].png (XYZ, EPSG:3857) and GET /health. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tiled/base/tl_geo.h"
+#include "tiled/base/tl_util.h"
+#include "tiled/srv.h"
+
+typedef struct tile_req {
+    char names[SRV_MAX_LAYERS_PER_TILE][64];
+    size_t n_layers;
+    sty_tile t;
+} tile_req;
+
+/* Split "a,b,c" into names; every name must be non-empty and short. */
+static int parse_layers(const char *s, size_t len, tile_req *tr, tl_err *err)
+{
+    size_t start = 0;
+    tr->n_layers = 0;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && s[i] != ',')
+            continue;
+        size_t n = i - start;
+        if (n == 0 || n >= sizeof tr->names[0]) {
+            TL_FAIL(err, TL_ENOTFOUND, "bad layer list '%.*s'", (int)(len > 100 ? 100 : len), s);
+            return -1;
+        }
+        if (tr->n_layers == SRV_MAX_LAYERS_PER_TILE) {
+            TL_FAIL(err, TL_EINVAL, "more than %d layers in one tile", SRV_MAX_LAYERS_PER_TILE);
+            return -1;
+        }
+        memcpy(tr->names[tr->n_layers], s + start, n);
+        tr->names[tr->n_layers][n] = '\0';
+        tr->n_layers++;
+        start = i + 1;
+    }
+    return 0;
+}
+
+/* rest = "{layers}/{z}/{x}/{y}[@2x].png". Malformed or out-of-range coordinates: 404. */
+static int parse_tile_path(const char *rest, tile_req *tr, tl_err *err)
+{
+    const char *seg[4];
+    size_t seglen[4];
+    const char *p = rest;
+    for (int i = 0; i < 4; i++) {
+        const char *slash = i < 3 ? strchr(p, '/') : p + strlen(p);
+        if (!slash) {
+            TL_FAIL(err, TL_ENOTFOUND, "not a tile path: /tiles/%.200s (want "
+                                       "/tiles/{layers}/{z}/{x}/{y}.png)", rest);
+            return -1;
+        }
+        seg[i] = p;
+        seglen[i] = (size_t)(slash - p);
+        p = slash + (i < 3);
+    }
+    if (parse_layers(seg[0], seglen[0], tr, err) != 0)
+        return -1;
+    /* the y segment carries the scale and format */
+    size_t ylen = seglen[3];
+    tr->t.scale = 1;
+    if (ylen > 4 && memcmp(seg[3] + ylen - 4, ".png", 4) == 0) {
+        ylen -= 4;
+    } else {
+        TL_FAIL(err, TL_ENOTFOUND, "unsupported tile format in '%.60s' (tiles are .png)", seg[3]);
+        return -1;
+    }
+    if (ylen > 3 && memcmp(seg[3] + ylen - 3, "@2x", 3) == 0) {
+        tr->t.scale = 2;
+        ylen -= 3;
+    }
+    int64_t z, x, y;
+    if (tl_parse_i64n(seg[1], seglen[1], 0, TL_MAX_ZOOM, &z, err) != 0 ||
+        tl_parse_i64n(seg[2], seglen[2], 0, ((int64_t)1 << z) - 1, &x, err) != 0 ||
+        tl_parse_i64n(seg[3], ylen, 0, ((int64_t)1 << z) - 1, &y, err) != 0) {
+        err->code = TL_ENOTFOUND; /* a tile that cannot exist is not there */
+        tl_err_prefix(err, "tile %.*s/%.*s/%.*s: ", (int)(seglen[1] > 12 ? 12 : seglen[1]),
+                      seg[1], (int)(seglen[2] > 12 ? 12 : seglen[2]), seg[2],
+                      (int)(ylen > 12 ? 12 : ylen), seg[3]);
+        return -1;
+    }
+    tr->t.z = (int)z;
+    tr->t.x = (uint32_t)x;
+    tr->t.y = (uint32_t)y;
+    return 0;
+}
+
+static sty_style *style_for(srv_ctx *ctx, const char *name)
+{
+    for (size_t i = 0; i < lyr_catalog_count(ctx->cat); i++)
+        if (strcmp(lyr_catalog_name(ctx->cat, i), name) == 0)
+            return ctx->styles[i];
+    return NULL;
+}
+
+/* Strong ETag from everything the tile's bytes depend on (Martin's cache key idea). */
+static void make_etag(const tile_req *tr, lyr_snapshot *const *snaps, const sty_layer *ly,
+                      char *out, size_t size)
+{
+    uint64_t h = 1469598103934665603ULL;
+#define MIX(v) (h = (h ^ (uint64_t)(v)) * 1099511628211ULL)
+    for (size_t i = 0; i < tr->n_layers; i++) {
+        for (const char *c = tr->names[i]; *c; c++)
+            MIX((unsigned char)*c);
+        MIX(',');
+        MIX(lyr_snapshot_version(snaps[i]));
+        MIX(sty_style_hash(ly[i].style));
+    }
+    MIX(tr->t.z);
+    MIX(tr->t.x);
+    MIX(tr->t.y);
+    MIX(tr->t.scale);
+#undef MIX
+    snprintf(out, size, "\"%016" PRIx64 "\"", h);
+}
+
+void srv_tiles_handle(srv_request *req, const char *rest, srv_response *res)
+{
+    tl_err err = TL_ERR_INIT;
+    tile_req tr;
+    lyr_snapshot *snaps[SRV_MAX_LAYERS_PER_TILE] = {0};
+    sty_layer ly[SRV_MAX_LAYERS_PER_TILE];
+    size_t held = 0;
+    if (parse_tile_path(rest, &tr, &err) != 0)
+        goto fail;
+    for (; held < tr.n_layers; held++) {
+        snaps[held] = lyr_catalog_acquire(req->ctx->cat, tr.names[held], &err);
+        if (!snaps[held])
+            goto fail;
+        ly[held].snap = snaps[held];
+        ly[held].style = style_for(req->ctx, tr.names[held]);
+    }
+    make_etag(&tr, snaps, ly, res->etag, sizeof res->etag);
+    res->cache_control = req->ctx->cache_control;
+    if (req->if_none_match && strcmp(req->if_none_match, res->etag) == 0) {
+        res->status = 304;
+        res->body = (unsigned char *)"";
+        res->body_static = 1;
+        goto done;
+    }
+    tl_buf png;
+    tl_buf_init(&png, SRV_MAX_TILE_BYTES);
+    if (sty_render_tile(req->w->renderer, ly, tr.n_layers, &tr.t, &req->w->arena, &png, &err) != 0) {
+        tl_buf_free(&png);
+        goto fail;
+    }
+    atomic_fetch_add(&req->ctx->n_tiles, 1);
+    res->status = 200;
+    res->content_type = "image/png";
+    res->body = tl_buf_take(&png, &res->len);
+    goto done;
+fail:
+    res->etag[0] = '\0';
+    res->cache_control = NULL;
+    srv_error_response(&err, res);
+done:
+    for (size_t i = 0; i < held; i++)
+        lyr_snapshot_release(snaps[i]);
+}
+
+void srv_health_handle(srv_request *req, srv_response *res)
+{
+    srv_ctx *ctx = req->ctx;
+    tl_buf b;
+    tl_buf_init(&b, 1 << 20);
+    tl_buf_addf(&b, NULL, "{\"status\": \"ok\", \"store\": ");
+    srv_json_str(&b, ctx->store_path, NULL);
+    tl_buf_addf(&b, NULL, ", \"generation\": %" PRId64 ", \"uptime_s\": %.1f, \"layers\": [",
+                lyr_catalog_generation(ctx->cat), tl_now() - ctx->started);
+    for (size_t i = 0; i < lyr_catalog_count(ctx->cat); i++) {
+        lyr_snapshot *s = lyr_catalog_acquire(ctx->cat, lyr_catalog_name(ctx->cat, i), NULL);
+        if (!s)
+            continue;
+        tl_buf_addf(&b, NULL, "%s{\"name\": ", i ? ", " : "");
+        srv_json_str(&b, lyr_snapshot_name(s), NULL);
+        tl_buf_addf(&b, NULL, ", \"version\": %d, \"features\": %zu}", lyr_snapshot_version(s),
+                    lyr_snapshot_count(s));
+        lyr_snapshot_release(s);
+    }
+    tl_buf_addf(&b, NULL, "]}\n");
+    res->status = 200;
+    res->content_type = "application/json";
+    res->body = tl_buf_take(&b, &res->len);
+}

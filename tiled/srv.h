@@ -1,0 +1,89 @@
+/* srv.h: the daemon's internal interfaces: server context, requests, responses, services.
+ * Only files of tiled/ include this. */
+#ifndef SRV_H
+#define SRV_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "layers/layers.h"
+#include "styles/styles.h"
+#include "tiled/base/tl_arena.h"
+#include "tiled/base/tl_buf.h"
+#include "tiled/base/tl_err.h"
+
+#define SRV_MAX_LAYERS_PER_TILE 16
+#define SRV_MAX_TILE_BYTES (16u << 20)
+#define SRV_MAX_FEATURES_PER_TILE 500000
+
+/** Process-wide server state: immutable after start except the atomics. */
+typedef struct srv_ctx {
+    const char *store_path;
+    lyr_catalog *cat;
+    sty_style **styles; /* one per catalog layer, same order */
+    int threads;
+    const char *cache_control;
+    atomic_ullong n_requests;
+    atomic_ullong n_tiles;
+    atomic_ullong n_errors;
+    double started;
+} srv_ctx;
+
+/** Per-thread worker context (created on a thread's first request). */
+typedef struct srv_worker {
+    tl_arena arena;
+    sty_renderer *renderer;
+} srv_worker;
+
+/** A parsed request as services see it. */
+typedef struct srv_request {
+    const char *method;
+    const char *path;          /* URL path, percent-decoded by MHD */
+    const char *if_none_match; /* may be NULL */
+    srv_worker *w;
+    srv_ctx *ctx;
+} srv_request;
+
+/** What a service answers. `body` is malloc'd (owned by the response) or static. */
+typedef struct srv_response {
+    int status;
+    const char *content_type;
+    unsigned char *body;
+    size_t len;
+    int body_static;
+    char etag[64];
+    const char *cache_control;
+} srv_response;
+
+/* worker.c */
+/** This thread's worker, created on first use; NULL with err if it cannot be built.
+ *  Per-thread; freed at thread exit. */
+srv_worker *srv_worker_get(tl_err *err);
+/** Create the thread key. Main-thread-only, before the HTTP server starts. */
+int srv_worker_init_key(void);
+
+/* router.c */
+/** Route a request to its service and fill `res`. Never fails: errors become responses. */
+void srv_route(srv_request *req, srv_response *res);
+
+/* services */
+void srv_tiles_handle(srv_request *req, const char *rest, srv_response *res);
+void srv_health_handle(srv_request *req, srv_response *res);
+
+/* errors_http.c */
+/** HTTP status for an error code. */
+int srv_http_status(tl_code code);
+/** Fill `res` with the JSON error body {"error": ..., "detail": ...} for `err`. */
+void srv_error_response(const tl_err *err, srv_response *res);
+/** Append `s` to `b` as a JSON string literal (quotes included). */
+int srv_json_str(tl_buf *b, const char *s, tl_err *err);
+
+/* http.c */
+typedef struct srv_http srv_http;
+/** Start listening on "host:port" (port 0: the kernel picks). *port receives the bound
+ *  port. Main-thread-only. */
+srv_http *srv_http_start(srv_ctx *ctx, const char *listen, int threads, int *port, tl_err *err);
+void srv_http_stop(srv_http *h);
+
+#endif
