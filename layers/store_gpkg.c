@@ -44,8 +44,8 @@ void lyr__gdal_fail(tl_err *err, tl_code code, const char *where, const char *wh
 int lyr__valid_name(const char *name)
 {
     size_t n = strlen(name);
-    if (n == 0 || n > LYR_NAME_MAX)
-        return 0;
+    if (n == 0 || n > LYR_NAME_MAX || strstr(name, "__"))
+        return 0; /* "__" is reserved for the version tables ({layer}__v{N}) */
     for (size_t i = 0; i < n; i++) {
         char c = name[i];
         int alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';

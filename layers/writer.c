@@ -106,8 +106,8 @@ lyr_writer *lyr_writer_begin(lyr_store *st, const char *layer, const char *title
                              const char *source, const char *source_crs, tl_err *err)
 {
     if (!lyr__valid_name(layer)) {
-        TL_FAIL(err, TL_EINVAL, "invalid layer name '%.80s' (letters, digits and _, up to %d, "
-                                "not starting with a digit)", layer, LYR_NAME_MAX);
+        TL_FAIL(err, TL_EINVAL, "invalid layer name '%.80s' (letters, digits and single _, up "
+                                "to %d, not starting with a digit)", layer, LYR_NAME_MAX);
         return NULL;
     }
     if (kind < LYR_GEOM_POINT || kind > LYR_GEOM_POLYGON) {
@@ -243,6 +243,48 @@ static void utc_now(char *buf, size_t size)
     strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The layer's name as a GeoPackage spatial view of its published version, so that other
+ * GIS software (QGIS, ogr2ogr, the MapServer/Mapnik reference rig) sees `zoning`, not
+ * `zoning__v3`. Replaced inside the publish transaction. */
+static int publish_view(lyr_writer *w, tl_err *err)
+{
+    char sql[4096];
+    int n = snprintf(sql, sizeof sql, "CREATE VIEW \"%s\" AS SELECT fid AS OGC_FID, geom",
+                     w->layer);
+    for (size_t i = 0; i < w->n_fields && n > 0 && (size_t)n < sizeof sql; i++)
+        n += snprintf(sql + n, sizeof sql - (size_t)n, ", \"%s\"", w->fields[i].name);
+    if (n <= 0 || (size_t)n + 64 >= sizeof sql) {
+        TL_FAIL(err, TL_ETOOBIG, "too many fields for the layer view");
+        return -1;
+    }
+    snprintf(sql + n, sizeof sql - (size_t)n, " FROM \"%s\"", w->table);
+    char drop[3][200];
+    snprintf(drop[0], sizeof drop[0], "DROP VIEW IF EXISTS \"%s\"", w->layer);
+    snprintf(drop[1], sizeof drop[1], "DELETE FROM gpkg_contents WHERE table_name = '%s'",
+             w->layer);
+    snprintf(drop[2], sizeof drop[2],
+             "DELETE FROM gpkg_geometry_columns WHERE table_name = '%s'", w->layer);
+    for (int i = 0; i < 3; i++)
+        if (lyr__exec(w->st, drop[i], err) != 0)
+            return -1;
+    if (lyr__exec(w->st, sql, err) != 0)
+        return -1;
+    snprintf(sql, sizeof sql,
+             "INSERT INTO gpkg_contents (table_name, data_type, identifier, description,"
+             " last_change, min_x, min_y, max_x, max_y, srs_id) SELECT '%s', data_type, '%s',"
+             " description, last_change, %.9f, %.9f, %.9f, %.9f, srs_id FROM gpkg_contents"
+             " WHERE table_name = '%s'",
+             w->layer, w->layer, w->ext[0], w->ext[1], w->ext[2], w->ext[3], w->table);
+    if (lyr__exec(w->st, sql, err) != 0)
+        return -1;
+    snprintf(sql, sizeof sql,
+             "INSERT INTO gpkg_geometry_columns (table_name, column_name, geometry_type_name,"
+             " srs_id, z, m) SELECT '%s', column_name, geometry_type_name, srs_id, z, m FROM"
+             " gpkg_geometry_columns WHERE table_name = '%s'",
+             w->layer, w->table);
+    return lyr__exec(w->st, sql, err);
+}
+
 static int publish_catalog(lyr_writer *w, tl_err *err)
 {
     char src[600], crs[200], title[400], now[32], sql[2000];
@@ -265,7 +307,9 @@ static int publish_catalog(lyr_writer *w, tl_err *err)
              " %d, %d) ON CONFLICT(name) DO UPDATE SET current_version = excluded.current_version,"
              " title = excluded.title, kind = excluded.kind",
              w->layer, title, w->version, (int)w->kind);
-    return lyr__exec(w->st, sql, err);
+    if (lyr__exec(w->st, sql, err) != 0)
+        return -1;
+    return publish_view(w, err);
 }
 
 int lyr_writer_publish(lyr_writer *w, int *version, tl_err *err)

@@ -206,7 +206,7 @@ static void test_bad_stores(void **state)
     path_in_tmp(path, sizeof path, "names.gpkg");
     lyr_store *st = lyr_store_open(path, 1, &err);
     assert_non_null(st);
-    const char *bad[] = {"", "1abc", "a-b", "x'; DROP TABLE tiled_layers; --",
+    const char *bad[] = {"", "1abc", "a-b", "zoning__v1", "x'; DROP TABLE tiled_layers; --",
                          "a_very_long_name_that_is_longer_than_sixty_three_characters_in_total"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         tl_err_clear(&err);
