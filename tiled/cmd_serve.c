@@ -17,18 +17,19 @@ static const char usage[] =
     "  --listen HOST:PORT address to listen on (default 127.0.0.1:8080; port 0: any free)\n"
     "  --threads N        worker threads (default: number of CPUs)\n"
     "  --no-cache         accepted for compatibility; tiles are rendered on every request\n"
+    "  --web DIR          the web viewer's files (default: the source tree's web/)\n"
     "  --quiet            no access log\n"
     "Prints `listening on http://HOST:PORT` on stdout when ready; stops on SIGINT/SIGTERM.\n";
 
 int cmd_serve(int argc, char **argv)
 {
-    const char *store = "tiled.gpkg", *listen = "127.0.0.1:8080";
+    const char *store = "tiled.gpkg", *listen = "127.0.0.1:8080", *web = TILED_WEB_DIR;
     int64_t threads = sysconf(_SC_NPROCESSORS_ONLN);
     tl_err err = TL_ERR_INIT;
     static const struct option opts[] = {
         {"store", required_argument, 0, 's'}, {"listen", required_argument, 0, 'l'},
         {"threads", required_argument, 0, 't'}, {"no-cache", no_argument, 0, 'n'},
-        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"quiet", no_argument, 0, 'q'}, {"web", required_argument, 0, 'w'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -42,6 +43,7 @@ int cmd_serve(int argc, char **argv)
             }
             break;
         case 'n': break;
+        case 'w': web = optarg; break;
         case 'q': tl_log_set_level(TL_LOG_WARN); break;
         case 'h': fputs(usage, stdout); return 0;
         default: return cli_usage("serve", usage, NULL);
@@ -60,6 +62,7 @@ int cmd_serve(int argc, char **argv)
     ctx.cat = lyr_catalog_load(store, &err);
     if (!ctx.cat)
         return cli_fail("serve", &err);
+    ctx.web = srv_static_load(web);
     size_t nl = lyr_catalog_count(ctx.cat);
     ctx.styles = tl_xcalloc(nl + 1, sizeof *ctx.styles);
     for (size_t i = 0; i < nl; i++) {
@@ -103,6 +106,7 @@ out:
     for (size_t i = 0; i < nl; i++)
         sty_style_release(ctx.styles[i]);
     free(ctx.styles);
+    srv_static_free(ctx.web);
     lyr_catalog_free(ctx.cat);
     return rc;
 }

@@ -22,10 +22,12 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, srv_request *r
 {
     struct MHD_Response *r;
     int head = strcmp(req->method, "HEAD") == 0;
-    if (res->body_static || head) {
-        r = MHD_create_response_from_buffer(res->len, res->body, MHD_RESPMEM_MUST_COPY);
+    if (head) {
+        r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
         if (!res->body_static)
             free(res->body);
+    } else if (res->body_static) { /* lives as long as the server */
+        r = MHD_create_response_from_buffer(res->len, res->body, MHD_RESPMEM_PERSISTENT);
     } else {
         r = MHD_create_response_from_buffer(res->len, res->body, MHD_RESPMEM_MUST_FREE);
     }

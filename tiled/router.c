@@ -15,6 +15,8 @@ void srv_route(srv_request *req, srv_response *res)
         srv_tiles_handle(req, p + strlen("/tiles/"), res);
         return;
     }
+    if (srv_static_handle(req, res))
+        return;
     tl_err err = TL_ERR_INIT;
     TL_FAIL(&err, TL_ENOTFOUND, "no such resource: %.200s", p);
     srv_error_response(&err, res);

@@ -17,6 +17,8 @@
 #define SRV_MAX_TILE_BYTES (16u << 20)
 #define SRV_MAX_FEATURES_PER_TILE 500000
 
+typedef struct srv_static srv_static; /* the web viewer's files */
+
 /** Process-wide server state: immutable after start except the atomics. */
 typedef struct srv_ctx {
     const char *store_path;
@@ -24,6 +26,7 @@ typedef struct srv_ctx {
     sty_style **styles; /* one per catalog layer, same order */
     int threads;
     const char *cache_control;
+    srv_static *web; /* may be NULL */
     atomic_ullong n_requests;
     atomic_ullong n_tiles;
     atomic_ullong n_errors;
@@ -70,6 +73,14 @@ void srv_route(srv_request *req, srv_response *res);
 /* services */
 void srv_tiles_handle(srv_request *req, const char *rest, srv_response *res);
 void srv_health_handle(srv_request *req, srv_response *res);
+
+/* svc_static.c */
+/** Read the viewer's files under `dir` (missing ones are logged and answered 404).
+ *  Main-thread-only. Never NULL. */
+srv_static *srv_static_load(const char *dir);
+void srv_static_free(srv_static *s);
+/** 1 if the path is a viewer file (res filled, body static), else 0. Thread-safe. */
+int srv_static_handle(srv_request *req, srv_response *res);
 
 /* errors_http.c */
 /** HTTP status for an error code. */

@@ -175,8 +175,13 @@ void srv_health_handle(srv_request *req, srv_response *res)
             continue;
         tl_buf_addf(&b, NULL, "%s{\"name\": ", i ? ", " : "");
         srv_json_str(&b, lyr_snapshot_name(s), NULL);
-        tl_buf_addf(&b, NULL, ", \"version\": %d, \"features\": %zu}", lyr_snapshot_version(s),
+        tl_bbox e = lyr_snapshot_extent(s);
+        tl_buf_addf(&b, NULL, ", \"version\": %d, \"features\": %zu", lyr_snapshot_version(s),
                     lyr_snapshot_count(s));
+        if (lyr_snapshot_count(s) && e.minx <= e.maxx)
+            tl_buf_addf(&b, NULL, ", \"extent\": [%.2f, %.2f, %.2f, %.2f]", e.minx, e.miny,
+                        e.maxx, e.maxy);
+        tl_buf_addf(&b, NULL, "}");
         lyr_snapshot_release(s);
     }
     tl_buf_addf(&b, NULL, "]}\n");
