@@ -31,11 +31,17 @@ typedef struct imp_demo_opts {
 typedef struct imp_demo_report {
     size_t n_zoning, n_industrial_parks, n_green_spaces, n_roads, n_districts;
     double seconds;
+    size_t n_holes;         /* zoning parcels given a hole (pond or enclave) */
+    size_t n_multipolygons; /* zoning parcels of more than one polygon */
+    size_t n_repaired;      /* zoning geometries repaired with MakeValid */
 } imp_demo_report;
 
 /** Write the five demo layers (zoning, industrial_parks, green_spaces, roads, districts)
  *  into `st` as new versions, with the layer names, attribute names and types of
- *  shared/bench/gen_binhduong.py. Uses its own GEOS context. Not thread-safe w.r.t. `st`. */
+ *  shared/bench/gen_binhduong.py. Uses its own GEOS context. Not thread-safe w.r.t. `st`.
+ *  Prints nothing (progress goes to o->progress). `rep` (may be NULL) receives the counts.
+ *  On failure (-1 with err: TL_EINVAL/TL_ETOOBIG for bad options, TL_EGEOM, TL_ESTORE) the
+ *  layer being written is aborted, never published; layers published before it stay. */
 int imp_demo_write(lyr_store *st, const imp_demo_opts *o, imp_demo_report *rep, tl_err *err);
 
 /** Parse "small" | "medium" | "large". */

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup-deps.sh
+bash scripts/setup-web.sh
 cmake --preset release >/dev/null
 cmake --build --preset release
 

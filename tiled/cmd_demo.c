@@ -100,7 +100,7 @@ int cmd_demo(int argc, char **argv)
                "\"green_spaces\": %zu, \"roads\": %zu, \"districts\": %zu, \"seconds\": %.2f}\n",
                store, rep.n_zoning, rep.n_industrial_parks, rep.n_green_spaces, rep.n_roads,
                rep.n_districts, rep.seconds);
-    else if (isatty(STDOUT_FILENO))
+    else
         printf("%s: zoning %zu, industrial_parks %zu, green_spaces %zu, roads %zu, "
                "districts %zu (%.1f s)\n",
                store, rep.n_zoning, rep.n_industrial_parks, rep.n_green_spaces, rep.n_roads,

@@ -18,7 +18,7 @@
 #include "tests/integration/harness.h"
 
 static const char *bin;
-static char store[512], scratch[512];
+static char store[600], scratch[512];
 static th_server srv;
 
 /* The zoning fill colours of the built-in cartography (shared/bench binhduong.map.in). */

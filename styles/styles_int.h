@@ -1,0 +1,212 @@
+/* styles_int.h: the internal style model, shared by the files of styles/ only (never
+ * included from another module). A style is built once by one thread (builtin.c now, the
+ * SLD/SE parser later) through the sty__ builder functions below, frozen by
+ * sty__style_finish, and from then on immutable and shared between threads by reference
+ * counting.
+ *
+ * Shape: style -> feature-type-styles (drawn one after the other) -> rules (filter, scale
+ * range, symbolizers in draw order). Filters are a small expression tree over feature
+ * properties. All memory of a style lives in the style's own arena and is freed at once
+ * by the last sty_style_release. */
+#ifndef STYLES_INT_H
+#define STYLES_INT_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "styles/styles.h"
+#include "tiled/base/tl_arena.h"
+
+#define STY_MAX_DASH 16                   /* dash array entries per stroke */
+#define STY_MAX_FEATURES_PER_LAYER 500000 /* features in view of one tile, per layer */
+#define STY_SCALE_UNBOUNDED 1e300         /* rule max_scale when it has none */
+
+/* Symbolizers ----------------------------------------------------------------- */
+
+typedef struct sty_color {
+    uint8_t r, g, b;
+} sty_color;
+
+typedef enum sty_linecap { STY_CAP_BUTT = 0, STY_CAP_ROUND, STY_CAP_SQUARE } sty_linecap;
+typedef enum sty_linejoin { STY_JOIN_MITER = 0, STY_JOIN_ROUND, STY_JOIN_BEVEL } sty_linejoin;
+
+typedef struct sty_fill {
+    int enabled;     /* 0: no fill */
+    sty_color color;
+    double opacity;  /* 0..1 */
+} sty_fill;
+
+typedef struct sty_stroke {
+    int enabled;                /* 0: no stroke */
+    sty_color color;
+    double opacity;             /* 0..1 */
+    double width;               /* pixels at scale 1 (doubled for @2x) */
+    double dash[STY_MAX_DASH];  /* on, off, on, ... pixels at scale 1 */
+    size_t n_dash;              /* 0: solid */
+    double dash_offset;         /* pixels at scale 1 */
+    sty_linecap cap;
+    sty_linejoin join;
+    double miter_limit;         /* for STY_JOIN_MITER */
+} sty_stroke;
+
+typedef enum sty_sym_kind {
+    STY_SYM_POLYGON = 1, /* fill + stroke of polygon rings; ignored for points and lines */
+    STY_SYM_LINE = 2,    /* stroke of lines, or of polygon rings */
+    STY_SYM_POINT = 3    /* a mark at each point (at the bbox centre of lines/polygons) */
+} sty_sym_kind;
+
+typedef enum sty_mark_shape { STY_MARK_CIRCLE = 0, STY_MARK_SQUARE } sty_mark_shape;
+
+typedef struct sty_symbolizer {
+    sty_sym_kind kind;
+    sty_fill fill;        /* polygon and point */
+    sty_stroke stroke;    /* every kind */
+    sty_mark_shape mark;  /* point */
+    double size;          /* point: circle diameter / square side, pixels at scale 1 */
+} sty_symbolizer;
+
+/* Filters --------------------------------------------------------------------- */
+
+typedef enum sty_filter_op {
+    STY_F_EQ = 1, /* property = lits[0] */
+    STY_F_NE,
+    STY_F_LT,
+    STY_F_LE,
+    STY_F_GT,
+    STY_F_GE,
+    STY_F_IN,      /* property equals one of lits[0..n_lits) */
+    STY_F_BETWEEN, /* lits[0] <= property <= lits[1] */
+    STY_F_LIKE,    /* property matches the pattern lits[0] (wild, single, escape) */
+    STY_F_ISNULL,  /* property is null or missing */
+    STY_F_AND,     /* all kids */
+    STY_F_OR,      /* any kid */
+    STY_F_NOT      /* not kids[0] */
+} sty_filter_op;
+
+/** A literal as written, with its numeric reading when it has one. */
+typedef struct sty_literal {
+    const char *s; /* owned by the style */
+    double d;      /* when is_num */
+    int64_t i;     /* when is_int */
+    uint8_t is_num, is_int;
+} sty_literal;
+
+typedef struct sty_filter sty_filter;
+struct sty_filter {
+    sty_filter_op op;
+    int prop;                 /* leaves: slot in style->props */
+    const sty_literal *lits;  /* leaves: n_lits literals */
+    size_t n_lits;
+    int match_case;           /* text comparisons: 1 exact, 0 ASCII case-insensitive */
+    char wild, single, escape; /* LIKE pattern characters */
+    const sty_filter **kids;  /* AND / OR / NOT */
+    size_t n_kids;
+};
+
+/* Rules, feature-type-styles, styles --------------------------------------------- */
+
+typedef struct sty_rule {
+    const char *name;          /* may be NULL */
+    const sty_filter *filter;  /* NULL: every feature */
+    int is_else;               /* ElseFilter: only features no other active rule took */
+    double min_scale;          /* active when min_scale <= denom < max_scale (OGC 0.28 mm) */
+    double max_scale;          /* STY_SCALE_UNBOUNDED when open */
+    sty_symbolizer **syms;     /* draw order */
+    size_t n_syms;
+    size_t _cap_syms;
+} sty_rule;
+
+typedef struct sty_fts {
+    const char *name;  /* may be NULL */
+    sty_rule **rules;  /* evaluation order */
+    size_t n_rules;
+    size_t _cap_rules;
+} sty_fts;
+
+struct sty_style {
+    atomic_int refs;
+    tl_arena mem;       /* everything below lives here */
+    const char *name;
+    sty_fts **fts;      /* drawn in order */
+    size_t n_fts;
+    size_t _cap_fts;
+    const char **props; /* distinct property names used by filters; index = slot */
+    size_t n_props;
+    size_t _cap_props;
+    uint64_t hash;      /* content hash, set by sty__style_finish */
+    int finished;
+};
+
+/* Building a style (one thread, before sharing) --------------------------------- */
+
+/** A new empty style with one reference. `name` is copied. Never NULL (aborts on OOM). */
+TL_MUST_USE sty_style *sty__style_new(const char *name);
+/** Memory owned by the style, freed with it. */
+void *sty__style_alloc(sty_style *s, size_t n);
+char *sty__style_strdup(sty_style *s, const char *str);
+/** Append a feature-type-style / a rule / a symbolizer; the returned object belongs to
+ *  `s` and may be filled in until sty__style_finish. Rules start with the open scale range
+ *  [0, STY_SCALE_UNBOUNDED). Symbolizers start with SE defaults for `kind` (grey fill,
+ *  black 1 px stroke, butt caps, miter joins, 6 px square for points). */
+sty_fts *sty__fts_add(sty_style *s, const char *name);
+sty_rule *sty__rule_add(sty_style *s, sty_fts *f, const char *name);
+sty_symbolizer *sty__sym_add(sty_style *s, sty_rule *r, sty_sym_kind kind);
+/** Slot of property `name` in s->props, adding it if new. */
+int sty__prop_slot(sty_style *s, const char *name);
+/** A leaf filter (comparison, IN, BETWEEN, LIKE with '*' '?' '\\', IS NULL) on property
+ *  `prop` with `n_lits` literals (copied; numbers are recognised). match_case is 1. */
+sty_filter *sty__filter_leaf(sty_style *s, sty_filter_op op, const char *prop,
+                             const char *const *lits, size_t n_lits);
+/** AND / OR over `n` kids, or NOT over kids[0] (n == 1). The kids array is copied. */
+sty_filter *sty__filter_logic(sty_style *s, sty_filter_op op, sty_filter *const *kids,
+                              size_t n);
+/** Freeze: compute the content hash. After this the style is immutable. */
+void sty__style_finish(sty_style *s);
+
+/** Parse "#rrggbb" (or "rrggbb"). 0 on success, -1 if malformed. */
+int sty__color_parse(const char *str, sty_color *out);
+/** A colour from 0xRRGGBB. */
+sty_color sty__rgb(uint32_t hex);
+
+/* Using a style (any thread, on a held reference) ----------------------------- */
+
+/** 1 if rule `r` is active at OGC scale denominator `denom`. */
+static inline int sty__rule_active(const sty_rule *r, double denom)
+{
+    return denom >= r->min_scale && denom < r->max_scale;
+}
+
+/** Fetch the value of property slot `slot` of the current feature into *v (v->is_null set
+ *  for a missing field) and its field type into *type. */
+typedef void (*sty__getter)(void *ctx, int slot, lyr_value *v, lyr_field_type *type);
+
+/** Evaluate filter `f` for the feature behind `get`/`ctx`: 1 match, 0 no match.
+ *  Comparisons with a null value are false. Thread-safe. */
+int sty__filter_eval(const sty_filter *f, sty__getter get, void *ctx);
+
+/* Geometry to Cairo paths (path.c) ------------------------------------------------ */
+
+/* The same typedef as cairo.h (C11 allows the repeat): tests that include this header
+ * need no Cairo include path. */
+typedef struct _cairo cairo_t;
+
+/** EPSG:3857 -> device pixels of one tile: px = (x - ox) * k, py = (oy - y) * k. */
+typedef struct sty__xform {
+    double ox, oy; /* tile's minx, maxy, metres */
+    double k;      /* pixels per metre */
+    double size;   /* tile width = height, pixels */
+    double min_d2; /* squared pixel distance under which a vertex is dropped */
+} sty__xform;
+
+/** Append the rings (closed sub-paths) or lines of `g` to the current path of `cr`, in
+ *  device pixels, dropping vertices closer than sqrt(min_d2) to the last one drawn.
+ *  Geometry that would leave Cairo's fixed-point range is clipped to a rectangle far
+ *  outside the tile (scratch memory from `a`). Points append nothing. */
+void sty__path_geom(cairo_t *cr, const lyr_geom_view *g, const sty__xform *x, tl_arena *a);
+
+/** Unpremultiply Cairo ARGB32 (native-endian, premultiplied) rows in place into RGBA
+ *  bytes. Returns 1 if every pixel is fully transparent. */
+int sty__argb_to_rgba(uint8_t *data, int w, int h, size_t stride);
+
+#endif
