@@ -71,6 +71,16 @@ void lyr_store_close(lyr_store *st);
 /** List the published layers, ordered by name. *out is malloc'd (caller frees). */
 int lyr_store_list(lyr_store *st, lyr_layer_info **out, size_t *n, tl_err *err);
 
+/* Styles attached to layers ---------------------------------------------------- */
+
+/** Attach the SLD/SE document `sld` (stored as given) to `layer`; NULL detaches it (the
+ *  layer falls back to the built-in look). TL_ENOTFOUND if the layer does not exist.
+ *  The caller validates the document first (styles/ parses it). */
+int lyr_store_set_style(lyr_store *st, const char *layer, const char *sld, tl_err *err);
+/** The SLD attached to `layer` into *sld (malloc'd; caller frees), or *sld = NULL when the
+ *  layer has none. TL_ENOTFOUND if the layer does not exist. */
+int lyr_store_get_style(lyr_store *st, const char *layer, char **sld, tl_err *err);
+
 /* Writing a new version -------------------------------------------------------- */
 
 /** Start version N+1 of `layer` (created if new) in its own table. Geometries are given

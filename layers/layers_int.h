@@ -75,6 +75,8 @@ lyr_store *lyr__store_open(const char *path, int create, int writable, tl_err *e
 void lyr__gdal_fail(tl_err *err, tl_code code, const char *where, const char *what);
 /** Run one SQL statement that returns no rows. */
 int lyr__exec(lyr_store *st, const char *sql, tl_err *err);
+/** `s` as a quoted SQL string literal (quotes doubled); malloc'd. */
+char *lyr__sql_quote(const char *s);
 /** 1 if `name` is a valid layer name ([A-Za-z_][A-Za-z0-9_]{0,62}). */
 int lyr__valid_name(const char *name);
 /** The table of the published version of `layer`, into buf; 0, or -1 with TL_ENOTFOUND. */

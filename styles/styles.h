@@ -27,6 +27,30 @@ void sty_style_release(sty_style *s);
 /** A number that changes whenever the style's content changes (for cache keys). */
 uint64_t sty_style_hash(const sty_style *s);
 
+/* SLD / SE documents (to be implemented in styles/sld*.c, issue 4) ---------------- */
+
+/** One thing in a style document that tiled does not support (or a value it could not use),
+ *  with its 1-based line in the document. */
+typedef struct sty_issue {
+    int line;
+    char msg[240];
+} sty_issue;
+
+typedef struct sty_issues {
+    sty_issue *v; /* malloc'd; free with sty_issues_free */
+    size_t n;
+} sty_issues;
+void sty_issues_free(sty_issues *is);
+
+/** Parse an SLD 1.0 / SE 1.1 document and build the style of its NamedLayer `layer`
+ *  (`layer` NULL: the first NamedLayer). Every unsupported element or attribute is added
+ *  to `issues` (may be NULL), never silently ignored. Malformed XML, a document that is
+ *  not SLD, or an invalid value: NULL with err (TL_EINVAL, message with the line number).
+ *  No NamedLayer of that name: NULL with TL_ENOTFOUND. Thread-safe; caller owns one
+ *  reference. */
+TL_MUST_USE sty_style *sty_style_from_sld(const char *xml, size_t len, const char *layer,
+                                          sty_issues *issues, tl_err *err);
+
 /* Rendering -------------------------------------------------------------------- */
 
 /** One layer to draw: a held snapshot and the style to draw it with (both borrowed). */
