@@ -52,6 +52,8 @@ typedef struct pfts {
 typedef struct plan {
     pfts *fts;
     size_t n_fts;
+    const sty__xform *xf; /* the tile */
+    double scale;         /* pixel ratio */
     double buffer_px; /* how far outside the tile a feature can still leave ink */
     int ok;           /* 0 if a pattern could not be made */
 } plan;
@@ -169,13 +171,35 @@ static double stroke_reach(const sty_stroke *k)
     return f;
 }
 
-static void prepare_sym(psym *ps, const sty_symbolizer *y, double scale, plan *p)
+double sty__uom_px(sty_uom uom, double scale, double px_per_m, double y)
 {
+    /* a ground metre is cosh(y / R) Mercator metres */
+    switch (uom) {
+    case STY_UOM_METRE:
+        return px_per_m * cosh(y / TL_MERC_R);
+    case STY_UOM_FOOT:
+        return 0.3048 * px_per_m * cosh(y / TL_MERC_R);
+    case STY_UOM_PIXEL:
+    default:
+        return scale;
+    }
+}
+
+static void prepare_sym(psym *ps, const sty_symbolizer *y, plan *p)
+{
+    const sty__xform *x = p->xf;
+    double scale = sty__uom_px(y->uom, p->scale, x->k, x->oy - x->size / x->k / 2.0);
     memset(ps, 0, sizeof *ps);
     ps->y = y;
     double reach = 0.0;
-    if (y->fill.enabled && y->kind != STY_SYM_LINE)
+    if (y->fill.enabled && y->kind == STY_SYM_POLYGON && y->hatch.kind != STY_HATCH_NONE) {
+        ps->fill = sty__hatch_pattern(&y->hatch, scale, (x->ox + TL_MERC_HALF) * x->k,
+                                      (TL_MERC_HALF - x->oy) * x->k);
+        if (cairo_pattern_status(ps->fill) != CAIRO_STATUS_SUCCESS)
+            p->ok = 0;
+    } else if (y->fill.enabled && y->kind != STY_SYM_LINE) {
         ps->fill = solid(y->fill.color, y->fill.opacity, p);
+    }
     if (y->stroke.enabled && y->stroke.width > 0.0) {
         const sty_stroke *k = &y->stroke;
         double sum = 0.0;
@@ -194,26 +218,39 @@ static void prepare_sym(psym *ps, const sty_symbolizer *y, double scale, plan *p
     }
     if (y->kind == STY_SYM_POINT) {
         ps->size = y->size * scale;
-        reach += ps->size * (y->mark == STY_MARK_SQUARE ? 0.7072 : 0.5);
+        reach += ps->size * 0.7072;
     }
     if (reach > p->buffer_px)
         p->buffer_px = reach;
 }
 
-static void prepare_rule(prule *pr, const sty_rule *r, double scale, tl_arena *a, plan *p)
+/* Symbolizers drawn in the geometry pass (labels come after all layers). */
+static size_t n_geom_syms(const sty_rule *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_syms; i++)
+        n += r->syms[i]->kind != STY_SYM_TEXT;
+    return n;
+}
+
+static void prepare_rule(prule *pr, const sty_rule *r, tl_arena *a, plan *p)
 {
     pr->r = r;
-    pr->n_syms = r->n_syms;
+    pr->n_syms = 0;
     pr->syms = tl_arena_alloc(a, (r->n_syms ? r->n_syms : 1) * sizeof *pr->syms);
     for (size_t i = 0; i < r->n_syms; i++)
-        prepare_sym(&pr->syms[i], r->syms[i], scale, p);
+        if (r->syms[i]->kind != STY_SYM_TEXT)
+            prepare_sym(&pr->syms[pr->n_syms++], r->syms[i], p);
 }
 
 /* The rules of `s` active at `denom`; 0 when nothing of the layer is drawn at this scale. */
-static int plan_layer(plan *p, const sty_style *s, double denom, double scale, tl_arena *a)
+static int plan_layer(plan *p, const sty_style *s, double denom, double scale,
+                      const sty__xform *xf, tl_arena *a)
 {
     memset(p, 0, sizeof *p);
     p->ok = 1;
+    p->xf = xf;
+    p->scale = scale;
     p->fts = tl_arena_calloc(a, s->n_fts ? s->n_fts : 1, sizeof *p->fts);
     size_t active = 0;
     for (size_t i = 0; i < s->n_fts; i++) {
@@ -221,17 +258,17 @@ static int plan_layer(plan *p, const sty_style *s, double denom, double scale, t
         pfts *pf = &p->fts[p->n_fts];
         size_t n = 0;
         for (size_t j = 0; j < f->n_rules; j++)
-            n += sty__rule_active(f->rules[j], denom) && f->rules[j]->n_syms > 0;
+            n += sty__rule_active(f->rules[j], denom) && n_geom_syms(f->rules[j]) > 0;
         if (n == 0)
             continue;
         pf->rules = tl_arena_alloc(a, n * sizeof *pf->rules);
         pf->elses = tl_arena_alloc(a, n * sizeof *pf->elses);
         for (size_t j = 0; j < f->n_rules; j++) {
             const sty_rule *r = f->rules[j];
-            if (!sty__rule_active(r, denom) || r->n_syms == 0)
+            if (!sty__rule_active(r, denom) || n_geom_syms(r) == 0)
                 continue;
             prule *pr = r->is_else ? &pf->elses[pf->n_elses++] : &pf->rules[pf->n_rules++];
-            prepare_rule(pr, r, scale, a, p);
+            prepare_rule(pr, r, a, p);
         }
         p->n_fts++;
         active += n;
@@ -336,20 +373,12 @@ static void draw_marks(draw_state *d, const psym *s)
             if (px < -r - s->width || py < -r - s->width || px > x->size + r + s->width ||
                 py > x->size + r + s->width)
                 continue;
-            if (s->y->mark == STY_MARK_SQUARE) {
-                cairo_rectangle(d->cr, px - r, py - r, s->size, s->size);
-            } else {
-                cairo_new_sub_path(d->cr);
-                cairo_arc(d->cr, px, py, r, 0.0, 2.0 * M_PI);
-            }
+            sty__mark_path(d->cr, s->y->mark, px, py, s->size);
         }
     } else {
         double px = ((g->bbox.minx + g->bbox.maxx) / 2.0 - x->ox) * x->k;
         double py = (x->oy - (g->bbox.miny + g->bbox.maxy) / 2.0) * x->k;
-        if (s->y->mark == STY_MARK_SQUARE)
-            cairo_rectangle(d->cr, px - r, py - r, s->size, s->size);
-        else
-            cairo_arc(d->cr, px, py, r, 0.0, 2.0 * M_PI);
+        sty__mark_path(d->cr, s->y->mark, px, py, s->size);
     }
     if (s->fill)
         fill_with(d, s->fill);
@@ -385,6 +414,8 @@ static void draw_rule(draw_state *d, const prule *pr)
             break;
         case STY_SYM_POINT:
             draw_marks(d, s);
+            break;
+        case STY_SYM_TEXT: /* never prepared: labels are placed after all layers */
             break;
         }
     }
@@ -424,7 +455,7 @@ static int draw_layer(draw_state *d, const sty_layer *L, const tl_bbox *tile, do
                       double scale, tl_err *err)
 {
     plan p;
-    if (!plan_layer(&p, L->style, denom, scale, d->a)) {
+    if (!plan_layer(&p, L->style, denom, scale, &d->xf, d->a)) {
         plan_release(&p);
         return 0;
     }

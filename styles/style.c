@@ -99,7 +99,21 @@ sty_symbolizer *sty__sym_add(sty_style *s, sty_rule *r, sty_sym_kind kind)
     y->mark = STY_MARK_SQUARE;
     y->size = 6.0;
     y->fill.enabled = kind == STY_SYM_POINT;
-    y->stroke.enabled = kind != STY_SYM_POLYGON;
+    y->stroke.enabled = kind != STY_SYM_POLYGON && kind != STY_SYM_TEXT;
+    y->hatch.spacing = 8.0;
+    y->hatch.opacity = 1.0;
+    y->hatch.width = 1.0;
+    if (kind == STY_SYM_TEXT) {
+        sty_text *t = sty__style_alloc(s, sizeof *t);
+        t->family = "Noto Sans";
+        t->size = 10.0;
+        t->opacity = 1.0;
+        t->halo_color = sty__rgb(0xffffff);
+        t->halo_opacity = 1.0;
+        t->anchor_x = 0.0; /* SLD 1.0 / SE 1.1 default anchor: left, middle */
+        t->anchor_y = 0.5;
+        y->text = t;
+    }
     push_ptr(s, (void ***)&r->syms, &r->n_syms, &r->_cap_syms, y);
     return y;
 }
@@ -262,7 +276,27 @@ static void h_color(uint64_t *h, sty_color c, double opacity)
     h_dbl(h, opacity);
 }
 
-static void h_sym(uint64_t *h, const sty_symbolizer *y)
+static void h_text(uint64_t *h, const sty_style *s, const sty_text *t)
+{
+    h_u64(h, t->n_parts);
+    for (size_t i = 0; i < t->n_parts; i++) {
+        h_str(h, t->parts[i].text);
+        h_str(h, t->parts[i].prop >= 0 ? s->props[t->parts[i].prop] : NULL);
+    }
+    h_str(h, t->family);
+    h_u64(h, (uint64_t)(t->bold * 2 + t->italic));
+    h_dbl(h, t->size);
+    h_color(h, t->color, t->opacity);
+    h_dbl(h, t->halo_radius);
+    h_color(h, t->halo_color, t->halo_opacity);
+    h_u64(h, (uint64_t)t->along_line);
+    h_dbl(h, t->anchor_x);
+    h_dbl(h, t->anchor_y);
+    h_dbl(h, t->disp_x);
+    h_dbl(h, t->disp_y);
+}
+
+static void h_sym(uint64_t *h, const sty_style *s, const sty_symbolizer *y)
 {
     h_u64(h, (uint64_t)y->kind);
     h_u64(h, (uint64_t)y->fill.enabled);
@@ -280,6 +314,15 @@ static void h_sym(uint64_t *h, const sty_symbolizer *y)
     h_dbl(h, k->miter_limit);
     h_u64(h, (uint64_t)y->mark);
     h_dbl(h, y->size);
+    h_u64(h, (uint64_t)y->uom);
+    h_u64(h, (uint64_t)y->hatch.kind);
+    if (y->hatch.kind != STY_HATCH_NONE) {
+        h_dbl(h, y->hatch.spacing);
+        h_color(h, y->hatch.color, y->hatch.opacity);
+        h_dbl(h, y->hatch.width);
+    }
+    if (y->text)
+        h_text(h, s, y->text);
 }
 
 void sty__style_finish(sty_style *s)
@@ -294,13 +337,14 @@ void sty__style_finish(sty_style *s)
         for (size_t j = 0; j < f->n_rules; j++) {
             const sty_rule *r = f->rules[j];
             h_str(&h, r->name);
+            h_str(&h, r->title);
             h_u64(&h, (uint64_t)r->is_else);
             h_dbl(&h, r->min_scale);
             h_dbl(&h, r->max_scale);
             h_filter(&h, s, r->filter);
             h_u64(&h, r->n_syms);
             for (size_t k = 0; k < r->n_syms; k++)
-                h_sym(&h, r->syms[k]);
+                h_sym(&h, s, r->syms[k]);
         }
     }
     s->hash = h;

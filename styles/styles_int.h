@@ -53,17 +53,72 @@ typedef struct sty_stroke {
 typedef enum sty_sym_kind {
     STY_SYM_POLYGON = 1, /* fill + stroke of polygon rings; ignored for points and lines */
     STY_SYM_LINE = 2,    /* stroke of lines, or of polygon rings */
-    STY_SYM_POINT = 3    /* a mark at each point (at the bbox centre of lines/polygons) */
+    STY_SYM_POINT = 3,   /* a mark at each point (at the bbox centre of lines/polygons) */
+    STY_SYM_TEXT = 4     /* a label (placed after all layers are drawn) */
 } sty_sym_kind;
 
-typedef enum sty_mark_shape { STY_MARK_CIRCLE = 0, STY_MARK_SQUARE } sty_mark_shape;
+typedef enum sty_mark_shape {
+    STY_MARK_CIRCLE = 0,
+    STY_MARK_SQUARE,
+    STY_MARK_TRIANGLE,
+    STY_MARK_STAR,
+    STY_MARK_CROSS,
+    STY_MARK_X
+} sty_mark_shape;
+
+/** Units of a symbolizer's sizes (SE 1.1 `uom`); metres and feet are on the ground. */
+typedef enum sty_uom { STY_UOM_PIXEL = 0, STY_UOM_METRE, STY_UOM_FOOT } sty_uom;
+
+/** Hatch of a GraphicFill (GeoServer shape://..., QGIS well-known names). */
+typedef enum sty_hatch_kind {
+    STY_HATCH_NONE = 0,
+    STY_HATCH_HORLINE,
+    STY_HATCH_VERTLINE,
+    STY_HATCH_SLASH,     /* lines rising to the right */
+    STY_HATCH_BACKSLASH, /* lines falling to the right */
+    STY_HATCH_TIMES,     /* slash + backslash */
+    STY_HATCH_PLUS       /* horline + vertline (QGIS "cross") */
+} sty_hatch_kind;
+
+typedef struct sty_hatch {
+    sty_hatch_kind kind;  /* NONE: the fill is solid */
+    double spacing;       /* Graphic Size: pattern cell side, in uom units */
+    sty_color color;      /* the mark's stroke */
+    double opacity;
+    double width;         /* line width, in uom units */
+} sty_hatch;
+
+/** One piece of a label: literal text, or the value of property slot `prop`. */
+typedef struct sty_label_part {
+    const char *text; /* literal (owned by the style); NULL for a property */
+    int prop;         /* slot in style->props, or -1 */
+} sty_label_part;
+
+typedef struct sty_text {
+    const sty_label_part *parts; /* concatenated in order */
+    size_t n_parts;
+    const char *family;          /* first font-family; "Noto Sans" when none */
+    int bold, italic;
+    double size;                 /* font size, uom units (pixels by default) */
+    sty_color color;
+    double opacity;
+    double halo_radius;          /* 0: no halo */
+    sty_color halo_color;
+    double halo_opacity;
+    int along_line;              /* LinePlacement */
+    double anchor_x, anchor_y;   /* PointPlacement AnchorPoint, 0..1 */
+    double disp_x, disp_y;       /* Displacement, uom units, y up */
+} sty_text;
 
 typedef struct sty_symbolizer {
     sty_sym_kind kind;
     sty_fill fill;        /* polygon and point */
     sty_stroke stroke;    /* every kind */
+    sty_hatch hatch;      /* polygon: a GraphicFill hatch drawn instead of the solid fill */
     sty_mark_shape mark;  /* point */
-    double size;          /* point: circle diameter / square side, pixels at scale 1 */
+    double size;          /* point: mark size (circle diameter, square side), uom units */
+    sty_uom uom;          /* units of widths, sizes, dashes, spacing, font size */
+    sty_text *text;       /* STY_SYM_TEXT only */
 } sty_symbolizer;
 
 /* Filters --------------------------------------------------------------------- */
@@ -108,6 +163,7 @@ struct sty_filter {
 
 typedef struct sty_rule {
     const char *name;          /* may be NULL */
+    const char *title;         /* legend text; may be NULL */
     const sty_filter *filter;  /* NULL: every feature */
     int is_else;               /* ElseFilter: only features no other active rule took */
     double min_scale;          /* active when min_scale <= denom < max_scale (OGC 0.28 mm) */
@@ -204,6 +260,22 @@ typedef struct sty__xform {
  *  Geometry that would leave Cairo's fixed-point range is clipped to a rectangle far
  *  outside the tile (scratch memory from `a`). Points append nothing. */
 void sty__path_geom(cairo_t *cr, const lyr_geom_view *g, const sty__xform *x, tl_arena *a);
+
+/* Symbol graphics (graphics.c) ---------------------------------------------------------- */
+
+typedef struct _cairo_pattern cairo_pattern_t;
+
+/** A repeating hatch pattern for `h` with sizes times `unit` (device pixels per uom unit),
+ *  for a surface whose device pixel (0, 0) is world pixel (world_x, world_y): the pattern
+ *  is anchored at the world pixel origin, so hatches continue across tile edges. Caller
+ *  destroys it. Check cairo_pattern_status. */
+cairo_pattern_t *sty__hatch_pattern(const sty_hatch *h, double unit, double world_x,
+                                    double world_y);
+/** Append a well-known mark of `size` device pixels centred on (cx, cy) to the path. */
+void sty__mark_path(cairo_t *cr, sty_mark_shape shape, double cx, double cy, double size);
+/** Device pixels per unit of `uom` for a symbolizer drawn at `px_per_m` pixels per
+ *  EPSG:3857 metre around Mercator northing `y`, pixel ratio `scale`. */
+double sty__uom_px(sty_uom uom, double scale, double px_per_m, double y);
 
 /** Unpremultiply Cairo ARGB32 (native-endian, premultiplied) rows in place into RGBA
  *  bytes. Returns 1 if every pixel is fully transparent. */

@@ -95,7 +95,11 @@ static void test_roads_bands(void **state)
 {
     (void)state;
     sty_style *s = sty_style_builtin("roads", LYR_GEOM_LINE);
-    assert_int_equal(s->n_fts, 2); /* minor first, then major */
+    assert_int_equal(s->n_fts, 3); /* minor first, then major, then the names */
+    assert_int_equal(n_active(s->fts[2], 15), 0);
+    assert_int_equal(n_active(s->fts[2], 16), 1);
+    assert_int_equal(s->fts[2]->rules[0]->syms[0]->kind, STY_SYM_TEXT);
+    assert_true(s->fts[2]->rules[0]->syms[0]->text->along_line);
     const sty_fts *minor = s->fts[0], *major = s->fts[1];
     assert_int_equal(n_active(minor, 11), 0);
     assert_int_equal(n_active(minor, 12), 1); /* secondary only */
