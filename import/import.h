@@ -1,5 +1,6 @@
 /* import.h: turning outside data into new layer versions of the store.
- * For now: the deterministic Binh Duong demo data set (`tiled demo`). */
+ * imp_run imports any OGR-readable file (`tiled import`, POST /admin/layers/{name});
+ * imp_demo_write writes the deterministic Binh Duong demo data set (`tiled demo`). */
 #ifndef IMPORT_H
 #define IMPORT_H
 
@@ -46,5 +47,43 @@ int imp_demo_write(lyr_store *st, const imp_demo_opts *o, imp_demo_report *rep, 
 
 /** Parse "small" | "medium" | "large". */
 int imp_demo_parse_scale(const char *s, imp_demo_scale *out, tl_err *err);
+
+/* Importing a file -------------------------------------------------------------- */
+
+#define IMP_KEEP_DEFAULT 5
+
+typedef struct imp_opts {
+    const char *store;        /* GeoPackage store path; created if missing */
+    const char *layer;        /* target layer name */
+    const char *title;        /* may be NULL: the source layer's name */
+    const char *source;       /* file path (a .zip is read through /vsizip/) */
+    const char *source_layer; /* may be NULL: the source's only layer */
+    const char *source_label; /* what the report and catalog call the source; NULL: source */
+    const char *s_srs;        /* overrides the source CRS; may be NULL */
+    const char *encoding;     /* legacy text encoding for iconv; NULL: UTF-8 (or .cpg) */
+    const char *where;        /* OGR attribute filter; may be NULL */
+    int keep;                 /* versions to keep; 0 keeps all */
+    int dry_run;              /* everything but publish */
+    uint64_t max_unzipped;    /* limit on a zip's total uncompressed size; 0: none */
+    imp_progress_fn progress; /* may be NULL */
+    void *progress_ud;
+} imp_opts;
+
+typedef struct imp_result {
+    int version; /* published (or, for a dry run, the number it would have had) */
+    int64_t n_read, n_written, n_repaired, n_rejected;
+    double seconds;
+    char *json; /* the whole report as one JSON object; malloc'd */
+    char *text; /* the same for people, several lines; malloc'd */
+} imp_result;
+
+/** Import `o->source` as a new version of `o->layer`: read with OGR, transform to EPSG:4326
+ *  with one pinned PROJ operation (EPSG:6960 for VN-2000 sources), convert text to UTF-8,
+ *  check and repair geometry with GEOS, write and publish atomically. On failure nothing
+ *  is published and the store is as before (err says why, naming file, feature and
+ *  field where it can). Thread-safe for different stores or layers; an import of a layer
+ *  that is already being imported fails with TL_EBUSY. Free *res with imp_result_free. */
+int imp_run(const imp_opts *o, imp_result *res, tl_err *err);
+void imp_result_free(imp_result *res);
 
 #endif

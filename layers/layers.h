@@ -58,6 +58,18 @@ typedef struct lyr_layer_info {
     lyr_geom_kind kind;
 } lyr_layer_info;
 
+/** One version of a layer, as `tiled layers` lists it. */
+typedef struct lyr_version_info {
+    int version;
+    int current; /* 1 for the published version */
+    int64_t n_features;
+    double extent[4]; /* lon/lat */
+    char source[256];
+    char source_crs[64];
+    char imported_at[32];
+    char pipeline[512]; /* the PROJ pipeline the import used (truncated) */
+} lyr_version_info;
+
 /* Opening and closing the store ------------------------------------------------ */
 
 /** Open the GeoPackage store at `path`. With `create` non-zero a missing file is created
@@ -71,6 +83,14 @@ void lyr_store_close(lyr_store *st);
 /** List the published layers, ordered by name. *out is malloc'd (caller frees). */
 int lyr_store_list(lyr_store *st, lyr_layer_info **out, size_t *n, tl_err *err);
 
+/** The kept versions of `layer`, newest first; *out malloc'd (caller frees).
+ *  TL_ENOTFOUND if there is no such layer. */
+int lyr_store_versions(lyr_store *st, const char *layer, lyr_version_info **out, size_t *n,
+                       tl_err *err);
+/** Publish kept version `version` of `layer` again (one transaction). TL_ENOTFOUND if the
+ *  version is not kept; TL_EBUSY if an import of the layer is running. */
+int lyr_store_rollback(lyr_store *st, const char *layer, int version, tl_err *err);
+
 /* Styles attached to layers ---------------------------------------------------- */
 
 /** Attach the SLD/SE document `sld` (stored as given) to `layer`; NULL detaches it (the
@@ -83,7 +103,9 @@ int lyr_store_get_style(lyr_store *st, const char *layer, char **sld, tl_err *er
 
 /* Writing a new version -------------------------------------------------------- */
 
-/** Start version N+1 of `layer` (created if new) in its own table. Geometries are given
+/** Start version N+1 of `layer` (created if new) in its own table. Holds the layer's
+ *  write lock until publish/abort: a second writer of the same layer (any process or
+ *  thread) fails at once with TL_EBUSY. Geometries are given
  *  in EPSG:4326 lon/lat. `fields` is copied. Returns a writer the caller must finish with
  *  lyr_writer_publish or lyr_writer_abort. Nothing is visible to readers until publish.
  *  `title`, `source` and `source_crs` may be NULL. */
@@ -95,6 +117,12 @@ TL_MUST_USE lyr_writer *lyr_writer_begin(lyr_store *st, const char *layer, const
  *  of the field list. Strings must be UTF-8. The writer copies what it needs. */
 int lyr_writer_add(lyr_writer *w, const unsigned char *wkb, size_t wkb_len,
                    const lyr_value *vals, tl_err *err);
+/** Metadata recorded with the version when it is published (each may be NULL): the PROJ
+ *  pipeline used, the import report (JSON), and how many versions to keep (the newest
+ *  `keep` and the published one survive; 0 keeps all). */
+void lyr_writer_set_meta(lyr_writer *w, const char *pipeline, const char *report, int keep);
+/** The version number this writer will publish. */
+int lyr_writer_version(const lyr_writer *w);
 /** Build the spatial index and publish the version in one catalog transaction.
  *  Always frees `w`. On failure nothing is published and the previous version stays.
  *  *version (may be NULL) receives the new version number. */

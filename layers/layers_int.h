@@ -75,6 +75,17 @@ lyr_store *lyr__store_open(const char *path, int create, int writable, tl_err *e
 void lyr__gdal_fail(tl_err *err, tl_code code, const char *where, const char *what);
 /** Run one SQL statement that returns no rows. */
 int lyr__exec(lyr_store *st, const char *sql, tl_err *err);
+/** Take the write lock of `layer` (see versions.c): the lock's descriptor, or -1 with
+ *  TL_EBUSY when another writer holds it. */
+int lyr__lock_layer(lyr_store *st, const char *layer, tl_err *err);
+void lyr__unlock_layer(int fd);
+/** Drop the tables of `layer` that no version row references (a killed writer's). The
+ *  caller holds the layer's lock. */
+void lyr__sweep_orphans(lyr_store *st, const char *layer);
+/** Point the layer's GeoPackage view at version table `table` (inside a transaction). */
+int lyr__publish_view(lyr_store *st, const char *layer, const char *table, tl_err *err);
+/** Drop versions beyond the newest `keep` (never the current one). */
+int lyr__prune(lyr_store *st, const char *layer, int keep, tl_err *err);
 /** `s` as a quoted SQL string literal (quotes doubled); malloc'd. */
 char *lyr__sql_quote(const char *s);
 /** 1 if `name` is a valid layer name ([A-Za-z_][A-Za-z0-9_]{0,62}). */

@@ -151,6 +151,8 @@ lyr_store *lyr__store_open(const char *path, int create, int writable, tl_err *e
     }
     if (st->writable)
         (void)lyr__exec(st, "PRAGMA journal_mode=WAL", NULL);
+    /* a concurrent writer (another layer's import) holds the lock only briefly */
+    (void)lyr__exec(st, "PRAGMA busy_timeout = 30000", NULL);
     return st;
 }
 

@@ -10,6 +10,8 @@
 #include <time.h>
 
 #include "layers/layers_int.h"
+#include "tiled/base/tl_buf.h"
+#include "tiled/base/tl_log.h"
 #include "tiled/base/tl_util.h"
 
 #define COMMIT_EVERY 20000
@@ -28,6 +30,9 @@ struct lyr_writer {
     int64_t count;
     double ext[4]; /* lon/lat */
     int in_txn;
+    int lock_fd;
+    char *pipeline, *report;
+    int keep;
 };
 
 static int next_version(lyr_store *st, const char *layer, int *out, tl_err *err)
@@ -114,7 +119,11 @@ lyr_writer *lyr_writer_begin(lyr_store *st, const char *layer, const char *title
         TL_FAIL(err, TL_EINVAL, "layer %s: unknown geometry kind %d", layer, (int)kind);
         return NULL;
     }
+    int fd = lyr__lock_layer(st, layer, err);
+    if (fd < 0)
+        return NULL;
     lyr_writer *w = tl_xcalloc(1, sizeof *w);
+    w->lock_fd = fd;
     w->st = st;
     w->kind = kind;
     tl_strlcpy(w->layer, layer, sizeof w->layer);
@@ -132,7 +141,7 @@ lyr_writer *lyr_writer_begin(lyr_store *st, const char *layer, const char *title
     if (next_version(st, layer, &w->version, err) != 0)
         goto fail;
     snprintf(w->table, sizeof w->table, "%s__v%d", layer, w->version);
-    drop_orphan(st, w->table);
+    lyr__sweep_orphans(st, layer);
     if (create_table(w, err) != 0)
         goto fail;
     if (GDALDatasetStartTransaction(st->ds, 0) != OGRERR_NONE) {
@@ -219,22 +228,6 @@ int lyr_writer_add(lyr_writer *w, const unsigned char *wkb, size_t wkb_len,
     return 0;
 }
 
-/* Escape a string as an SQL literal into buf (single quotes doubled). */
-static void sql_quote(char *buf, size_t size, const char *s)
-{
-    size_t o = 0;
-    if (size < 3)
-        return;
-    buf[o++] = '\'';
-    for (; s && *s && o + 3 < size; s++) {
-        if (*s == '\'')
-            buf[o++] = '\'';
-        buf[o++] = *s;
-    }
-    buf[o++] = '\'';
-    buf[o] = '\0';
-}
-
 static void utc_now(char *buf, size_t size)
 {
     time_t t = time(NULL);
@@ -243,73 +236,60 @@ static void utc_now(char *buf, size_t size)
     strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* The layer's name as a GeoPackage spatial view of its published version, so that other
- * GIS software (QGIS, ogr2ogr, the MapServer/Mapnik reference rig) sees `zoning`, not
- * `zoning__v3`. Replaced inside the publish transaction. */
-static int publish_view(lyr_writer *w, tl_err *err)
+void lyr_writer_set_meta(lyr_writer *w, const char *pipeline, const char *report, int keep)
 {
-    char sql[4096];
-    int n = snprintf(sql, sizeof sql, "CREATE VIEW \"%s\" AS SELECT fid AS OGC_FID, geom",
-                     w->layer);
-    for (size_t i = 0; i < w->n_fields && n > 0 && (size_t)n < sizeof sql; i++)
-        n += snprintf(sql + n, sizeof sql - (size_t)n, ", \"%s\"", w->fields[i].name);
-    if (n <= 0 || (size_t)n + 64 >= sizeof sql) {
-        TL_FAIL(err, TL_ETOOBIG, "too many fields for the layer view");
-        return -1;
-    }
-    snprintf(sql + n, sizeof sql - (size_t)n, " FROM \"%s\"", w->table);
-    char drop[3][200];
-    snprintf(drop[0], sizeof drop[0], "DROP VIEW IF EXISTS \"%s\"", w->layer);
-    snprintf(drop[1], sizeof drop[1], "DELETE FROM gpkg_contents WHERE table_name = '%s'",
-             w->layer);
-    snprintf(drop[2], sizeof drop[2],
-             "DELETE FROM gpkg_geometry_columns WHERE table_name = '%s'", w->layer);
-    for (int i = 0; i < 3; i++)
-        if (lyr__exec(w->st, drop[i], err) != 0)
-            return -1;
-    if (lyr__exec(w->st, sql, err) != 0)
-        return -1;
-    snprintf(sql, sizeof sql,
-             "INSERT INTO gpkg_contents (table_name, data_type, identifier, description,"
-             " last_change, min_x, min_y, max_x, max_y, srs_id) SELECT '%s', data_type, '%s',"
-             " description, last_change, %.9f, %.9f, %.9f, %.9f, srs_id FROM gpkg_contents"
-             " WHERE table_name = '%s'",
-             w->layer, w->layer, w->ext[0], w->ext[1], w->ext[2], w->ext[3], w->table);
-    if (lyr__exec(w->st, sql, err) != 0)
-        return -1;
-    snprintf(sql, sizeof sql,
-             "INSERT INTO gpkg_geometry_columns (table_name, column_name, geometry_type_name,"
-             " srs_id, z, m) SELECT '%s', column_name, geometry_type_name, srs_id, z, m FROM"
-             " gpkg_geometry_columns WHERE table_name = '%s'",
-             w->layer, w->table);
-    return lyr__exec(w->st, sql, err);
+    free(w->pipeline);
+    free(w->report);
+    w->pipeline = tl_xstrdup(pipeline);
+    w->report = tl_xstrdup(report);
+    w->keep = keep;
+}
+
+int lyr_writer_version(const lyr_writer *w)
+{
+    return w->version;
 }
 
 static int publish_catalog(lyr_writer *w, tl_err *err)
 {
-    char src[600], crs[200], title[400], now[32], sql[2000];
-    sql_quote(src, sizeof src, w->source ? w->source : "");
-    sql_quote(crs, sizeof crs, w->source_crs ? w->source_crs : "EPSG:4326");
-    sql_quote(title, sizeof title, w->title ? w->title : w->layer);
+    char now[32];
     utc_now(now, sizeof now);
     if (w->count == 0)
         w->ext[0] = w->ext[1] = w->ext[2] = w->ext[3] = 0;
-    snprintf(sql, sizeof sql,
-             "INSERT INTO tiled_versions (layer, version, table_name, source, source_crs,"
-             " feature_count, minx, miny, maxx, maxy, imported_at) VALUES ('%s', %d, '%s', %s,"
-             " %s, %lld, %.9f, %.9f, %.9f, %.9f, '%s')",
-             w->layer, w->version, w->table, src, crs, (long long)w->count, w->ext[0],
-             w->ext[1], w->ext[2], w->ext[3], now);
-    if (lyr__exec(w->st, sql, err) != 0)
+    char *src = lyr__sql_quote(w->source ? w->source : "");
+    char *crs = lyr__sql_quote(w->source_crs ? w->source_crs : "EPSG:4326");
+    char *title = lyr__sql_quote(w->title ? w->title : w->layer);
+    char *pipe = lyr__sql_quote(w->pipeline ? w->pipeline : "");
+    char *rep = lyr__sql_quote(w->report ? w->report : "");
+    tl_buf b;
+    tl_buf_init(&b, 64u << 20);
+    int rc = tl_buf_addf(&b, err,
+                         "INSERT INTO tiled_versions (layer, version, table_name, source,"
+                         " source_crs, pipeline, feature_count, minx, miny, maxx, maxy,"
+                         " imported_at, report) VALUES ('%s', %d, '%s', %s, %s, %s, %lld, %.9f,"
+                         " %.9f, %.9f, %.9f, '%s', %s)",
+                         w->layer, w->version, w->table, src, crs, pipe, (long long)w->count,
+                         w->ext[0], w->ext[1], w->ext[2], w->ext[3], now, rep);
+    if (rc == 0)
+        rc = lyr__exec(w->st, (const char *)b.data, err);
+    tl_buf_reset(&b);
+    if (rc == 0)
+        rc = tl_buf_addf(&b, err,
+                         "INSERT INTO tiled_layers (name, title, current_version, kind) VALUES"
+                         " ('%s', %s, %d, %d) ON CONFLICT(name) DO UPDATE SET current_version ="
+                         " excluded.current_version, title = excluded.title, kind = excluded.kind",
+                         w->layer, title, w->version, (int)w->kind);
+    if (rc == 0)
+        rc = lyr__exec(w->st, (const char *)b.data, err);
+    tl_buf_free(&b);
+    free(src);
+    free(crs);
+    free(title);
+    free(pipe);
+    free(rep);
+    if (rc != 0)
         return -1;
-    snprintf(sql, sizeof sql,
-             "INSERT INTO tiled_layers (name, title, current_version, kind) VALUES ('%s', %s,"
-             " %d, %d) ON CONFLICT(name) DO UPDATE SET current_version = excluded.current_version,"
-             " title = excluded.title, kind = excluded.kind",
-             w->layer, title, w->version, (int)w->kind);
-    if (lyr__exec(w->st, sql, err) != 0)
-        return -1;
-    return publish_view(w, err);
+    return lyr__publish_view(w->st, w->layer, w->table, err);
 }
 
 int lyr_writer_publish(lyr_writer *w, int *version, tl_err *err)
@@ -342,6 +322,9 @@ int lyr_writer_publish(lyr_writer *w, int *version, tl_err *err)
     if (version)
         *version = w->version;
     rc = 0;
+    tl_err perr = TL_ERR_INIT; /* pruning old versions never undoes a publish */
+    if (w->keep > 0 && lyr__prune(w->st, w->layer, w->keep, &perr) != 0)
+        tl_log(TL_LOG_WARN, "layer %s: could not drop old versions: %s", w->layer, perr.msg);
 out:
     if (rc != 0) {
         tl_err_prefix(err, "layer %s: ", w->layer);
@@ -359,13 +342,22 @@ void lyr_writer_abort(lyr_writer *w)
         return;
     if (w->in_txn)
         GDALDatasetRollbackTransaction(w->st->ds);
-    if (w->lyr)
+    if (w->lyr) {
+        /* the GeoPackage driver may create the table lazily inside the rolled-back
+         * transaction: then there is nothing left to drop, and GDAL would complain */
+        CPLPushErrorHandler(CPLQuietErrorHandler);
         drop_orphan(w->st, w->table);
+        CPLPopErrorHandler();
+        CPLErrorReset();
+    }
     for (size_t i = 0; i < w->n_fields; i++)
         free((char *)w->fields[i].name);
     free(w->fields);
     free(w->title);
     free(w->source);
     free(w->source_crs);
+    free(w->pipeline);
+    free(w->report);
+    lyr__unlock_layer(w->lock_fd);
     free(w);
 }

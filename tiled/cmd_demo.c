@@ -14,31 +14,6 @@ static const char usage[] =
     "  roads, districts) into the store as new versions; the store is created if missing.\n"
     "  small: ~5k parcels, medium: ~100k, large: ~1M. Same seed and scale: same data.\n";
 
-typedef struct progress {
-    int tty;
-    char stage[64];
-    int last_pct;
-} progress;
-
-static void on_progress(void *ud, const char *stage, double frac)
-{
-    progress *p = ud;
-    if (!p->tty)
-        return;
-    int pct = (int)(frac * 100.0 + 0.5);
-    if (pct == p->last_pct && strcmp(stage, p->stage) == 0)
-        return;
-    p->last_pct = pct;
-    tl_strlcpy(p->stage, stage, sizeof p->stage);
-    char bar[31];
-    int fill = pct * 30 / 100;
-    for (int i = 0; i < 30; i++)
-        bar[i] = i < fill ? '#' : '.';
-    bar[30] = '\0';
-    fprintf(stderr, "\r%-24.24s [%s] %3d%%", stage, bar, pct);
-    fflush(stderr);
-}
-
 int cmd_demo(int argc, char **argv)
 {
     const char *store = NULL;
@@ -82,8 +57,8 @@ int cmd_demo(int argc, char **argv)
         return cli_usage("demo", usage, "--store is required");
     if (optind < argc)
         return cli_usage("demo", usage, "unexpected argument");
-    progress p = {isatty(STDERR_FILENO), "", -1};
-    o.progress = on_progress;
+    cli_progress p = {isatty(STDERR_FILENO), "", -1};
+    o.progress = cli_progress_cb;
     o.progress_ud = &p;
     lyr_store *st = lyr_store_open(store, 1, &err);
     if (!st)

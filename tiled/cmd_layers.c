@@ -1,17 +1,39 @@
-/* cmd_layers.c: `tiled layers`: list the published layers of a store. */
+/* cmd_layers.c: `tiled layers`: the published layers of a store and their kept versions. */
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "layers/layers.h"
-#include "tiled/base/tl_buf.h"
 #include "tiled/cli.h"
 
-static const char usage[] = "usage: tiled layers --store PATH [--json]\n";
+static const char usage[] =
+    "usage: tiled layers --store PATH [--json]\n"
+    "  Lists each layer with its kept versions (* marks the published one): features,\n"
+    "  extent, source file, source CRS and import time.\n";
 
 static const char *kind_name(lyr_geom_kind k)
 {
     return k == LYR_GEOM_POINT ? "point" : k == LYR_GEOM_LINE ? "line" : "polygon";
+}
+
+static json_t *version_json(const lyr_version_info *v)
+{
+    return json_pack("{s:i, s:b, s:I, s:[f, f, f, f], s:s, s:s, s:s, s:s}", "version",
+                     v->version, "current", v->current, "features", (json_int_t)v->n_features,
+                     "extent", v->extent[0], v->extent[1], v->extent[2], v->extent[3],
+                     "source", v->source, "source_crs", v->source_crs, "imported_at",
+                     v->imported_at, "pipeline", v->pipeline);
+}
+
+static void print_text(const lyr_layer_info *li, const lyr_version_info *v, size_t nv)
+{
+    printf("%s (%s, %s)\n", li->name, kind_name(li->kind), li->title);
+    for (size_t k = 0; k < nv; k++)
+        printf("  %c v%-4d %10lld  %10.5f %9.5f %10.5f %9.5f  %-20s %s  %s\n",
+               v[k].current ? '*' : ' ', v[k].version, (long long)v[k].n_features,
+               v[k].extent[0], v[k].extent[1], v[k].extent[2], v[k].extent[3],
+               v[k].imported_at, v[k].source_crs, v[k].source);
 }
 
 int cmd_layers(int argc, char **argv)
@@ -38,30 +60,38 @@ int cmd_layers(int argc, char **argv)
         return cli_fail("layers", &err);
     lyr_layer_info *li = NULL;
     size_t n = 0;
+    json_t *doc = json_array();
     int rc = lyr_store_list(st, &li, &n, &err);
-    lyr_store_close(st);
-    if (rc != 0)
-        return cli_fail("layers", &err);
-    if (json)
-        fputs("[", stdout);
-    else
-        printf("%-20s %7s %10s %-8s %-44s %s\n", "layer", "version", "features", "kind",
-               "extent (lon/lat)", "imported");
-    for (size_t i = 0; i < n; i++) {
-        if (json)
-            printf("%s{\"name\": \"%s\", \"version\": %d, \"features\": %lld, \"kind\": \"%s\", "
-                   "\"extent\": [%.6f, %.6f, %.6f, %.6f], \"imported_at\": \"%s\"}",
-                   i ? ", " : "", li[i].name, li[i].version, (long long)li[i].n_features,
-                   kind_name(li[i].kind), li[i].extent[0], li[i].extent[1], li[i].extent[2],
-                   li[i].extent[3], li[i].imported_at);
-        else
-            printf("%-20s %7d %10lld %-8s %10.5f %10.5f %10.5f %10.5f  %s\n", li[i].name,
-                   li[i].version, (long long)li[i].n_features, kind_name(li[i].kind),
-                   li[i].extent[0], li[i].extent[1], li[i].extent[2], li[i].extent[3],
-                   li[i].imported_at);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        lyr_version_info *v = NULL;
+        size_t nv = 0;
+        rc = lyr_store_versions(st, li[i].name, &v, &nv, &err);
+        if (rc != 0)
+            break;
+        if (!json) {
+            print_text(&li[i], v, nv);
+        } else {
+            json_t *vs = json_array();
+            for (size_t k = 0; k < nv; k++)
+                json_array_append_new(vs, version_json(&v[k]));
+            json_array_append_new(
+                doc, json_pack("{s:s, s:s, s:i, s:I, s:s, s:[f, f, f, f], s:s, s:s, s:s, s:o}",
+                               "name", li[i].name, "title", li[i].title, "version",
+                               li[i].version, "features", (json_int_t)li[i].n_features, "kind",
+                               kind_name(li[i].kind), "extent", li[i].extent[0],
+                               li[i].extent[1], li[i].extent[2], li[i].extent[3],
+                               "imported_at", li[i].imported_at, "source", li[i].source,
+                               "source_crs", li[i].source_crs, "versions", vs));
+        }
+        free(v);
     }
-    if (json)
-        fputs("]\n", stdout);
+    lyr_store_close(st);
     free(li);
-    return 0;
+    if (rc == 0 && json) {
+        char *s = json_dumps(doc, JSON_INDENT(1));
+        puts(s ? s : "[]");
+        free(s);
+    }
+    json_decref(doc);
+    return rc == 0 ? 0 : cli_fail("layers", &err);
 }

@@ -8,7 +8,7 @@
 static const int status_of[] = {
     [TL_OK] = 200,          [TL_EINVAL] = 400,   [TL_ENOTFOUND] = 404, [TL_ETOOBIG] = 413,
     [TL_ETIMEOUT] = 503,    [TL_EUNAUTH] = 401,  [TL_ESTORE] = 500,    [TL_EGEOM] = 500,
-    [TL_ECRS] = 400,        [TL_ENOMEM] = 500,   [TL_EINTERNAL] = 500,
+    [TL_ECRS] = 400,        [TL_ENOMEM] = 500,   [TL_EINTERNAL] = 500, [TL_EBUSY] = 409,
 };
 
 int srv_http_status(tl_code code)
@@ -25,6 +25,7 @@ static const char *reason(int status)
     case 401: return "unauthorized";
     case 404: return "not found";
     case 405: return "method not allowed";
+    case 409: return "conflict";
     case 413: return "request too large";
     case 503: return "unavailable";
     default: return "internal error";

@@ -12,7 +12,10 @@ static const char usage[] =
     "commands:\n"
     "  serve    serve tiles over HTTP from a store\n"
     "  demo     write the Binh Duong planning demo data into a store\n"
-    "  layers   list the layers of a store\n"
+    "  import   import a file as a new version of a layer\n"
+    "  layers   list the layers of a store and their versions\n"
+    "  rollback publish an older version of a layer again\n"
+    "  style    check an SLD style, or attach one to a layer\n"
     "\n"
     "Run `tiled COMMAND --help` for a command's options.\n";
 
@@ -43,7 +46,8 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*fn)(int, char **);
-    } cmds[] = {{"serve", cmd_serve}, {"demo", cmd_demo}, {"layers", cmd_layers}};
+    } cmds[] = {{"serve", cmd_serve}, {"demo", cmd_demo}, {"layers", cmd_layers}, {"style", cmd_style},
+                 {"import", cmd_import}, {"rollback", cmd_rollback}};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         if (strcmp(argv[1], cmds[i].name) != 0)
             continue;

@@ -60,7 +60,7 @@ static const struct {
     [TL_ETIMEOUT] = {"ETIMEOUT", 6}, [TL_EUNAUTH] = {"EUNAUTH", 7},
     [TL_ESTORE] = {"ESTORE", 3},   [TL_EGEOM] = {"EGEOM", 8},
     [TL_ECRS] = {"ECRS", 9},       [TL_ENOMEM] = {"ENOMEM", 10},
-    [TL_EINTERNAL] = {"EINTERNAL", 11},
+    [TL_EINTERNAL] = {"EINTERNAL", 11}, [TL_EBUSY] = {"EBUSY", 12},
 };
 
 const char *tl_code_name(tl_code code)

@@ -24,7 +24,8 @@ typedef enum tl_code {
     TL_EGEOM,     /* GEOS failure                    -> 500, exit 8 */
     TL_ECRS,      /* PROJ/OSR failure                -> 400, exit 9 */
     TL_ENOMEM,    /*                                 -> 500, exit 10 */
-    TL_EINTERNAL  /* a bug: ALWAYS/NEVER tripped     -> 500, exit 11 */
+    TL_EINTERNAL, /* a bug: ALWAYS/NEVER tripped     -> 500, exit 11 */
+    TL_EBUSY      /* held by someone else (a lock)   -> 409, exit 12 */
 } tl_code;
 
 typedef struct tl_err {

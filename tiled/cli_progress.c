@@ -1,0 +1,25 @@
+/* cli_progress.c: the progress bar long commands draw on a terminal. */
+#include <stdio.h>
+#include <string.h>
+
+#include "tiled/base/tl_util.h"
+#include "tiled/cli.h"
+
+void cli_progress_cb(void *ud, const char *stage, double frac)
+{
+    cli_progress *p = ud;
+    if (!p->tty)
+        return;
+    int pct = (int)(frac * 100.0 + 0.5);
+    if (pct == p->last_pct && strcmp(stage, p->stage) == 0)
+        return;
+    p->last_pct = pct;
+    tl_strlcpy(p->stage, stage, sizeof p->stage);
+    char bar[31];
+    int fill = pct * 30 / 100;
+    for (int i = 0; i < 30; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[30] = '\0';
+    fprintf(stderr, "\r%-24.24s [%s] %3d%%", stage, bar, pct);
+    fflush(stderr);
+}
