@@ -78,6 +78,8 @@ typedef struct lyr_version_info {
  *  result; close with lyr_store_close. GDAL must have been registered by main.
  *  Not thread-safe: one thread uses a store at a time. */
 TL_MUST_USE lyr_store *lyr_store_open(const char *path, int create, tl_err *err);
+/** Open an existing store for reading only (the server). */
+TL_MUST_USE lyr_store *lyr_store_open_readonly(const char *path, tl_err *err);
 /** Close; NULL is a no-op. */
 void lyr_store_close(lyr_store *st);
 /** List the published layers, ordered by name. *out is malloc'd (caller frees). */

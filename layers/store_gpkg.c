@@ -161,6 +161,11 @@ lyr_store *lyr_store_open(const char *path, int create, tl_err *err)
     return lyr__store_open(path, create, 1, err);
 }
 
+lyr_store *lyr_store_open_readonly(const char *path, tl_err *err)
+{
+    return lyr__store_open(path, 0, 0, err);
+}
+
 void lyr_store_close(lyr_store *st)
 {
     if (!st)

@@ -19,17 +19,20 @@ static const char usage[] =
     "  --no-cache         accepted for compatibility; tiles are rendered on every request\n"
     "  --web DIR          the web viewer's files (default: the source tree's web/)\n"
     "  --quiet            no access log\n"
+    "  --config FILE      settings: admin_token = T (the /admin/ API; repeatable),\n"
+    "                     upload_max_bytes = N (default 256 MiB), keep_versions = N (5)\n"
     "Prints `listening on http://HOST:PORT` on stdout when ready; stops on SIGINT/SIGTERM.\n";
 
 int cmd_serve(int argc, char **argv)
 {
     const char *store = "tiled.gpkg", *listen = "127.0.0.1:8080", *web = TILED_WEB_DIR;
+    const char *config = NULL;
     int64_t threads = sysconf(_SC_NPROCESSORS_ONLN);
     tl_err err = TL_ERR_INIT;
     static const struct option opts[] = {
         {"store", required_argument, 0, 's'}, {"listen", required_argument, 0, 'l'},
         {"threads", required_argument, 0, 't'}, {"no-cache", no_argument, 0, 'n'},
-        {"quiet", no_argument, 0, 'q'}, {"web", required_argument, 0, 'w'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"quiet", no_argument, 0, 'q'}, {"web", required_argument, 0, 'w'}, {"config", required_argument, 0, 'c'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -44,6 +47,7 @@ int cmd_serve(int argc, char **argv)
             break;
         case 'n': break;
         case 'w': web = optarg; break;
+        case 'c': config = optarg; break;
         case 'q': tl_log_set_level(TL_LOG_WARN); break;
         case 'h': fputs(usage, stdout); return 0;
         default: return cli_usage("serve", usage, NULL);
@@ -59,17 +63,22 @@ int cmd_serve(int argc, char **argv)
     ctx.threads = (int)threads;
     ctx.cache_control = "public, max-age=60";
     ctx.started = tl_now();
-    ctx.cat = lyr_catalog_load(store, &err);
-    if (!ctx.cat)
+    srv_config_defaults(&ctx.cfg);
+    if (config && srv_config_load(&ctx.cfg, config, &err) != 0) {
+        srv_config_free(&ctx.cfg);
         return cli_fail("serve", &err);
-    ctx.web = srv_static_load(web);
-    size_t nl = lyr_catalog_count(ctx.cat);
-    ctx.styles = tl_xcalloc(nl + 1, sizeof *ctx.styles);
-    for (size_t i = 0; i < nl; i++) {
-        lyr_snapshot *s = lyr_catalog_acquire(ctx.cat, lyr_catalog_name(ctx.cat, i), NULL);
-        ctx.styles[i] = sty_style_builtin(lyr_catalog_name(ctx.cat, i), lyr_snapshot_kind(s));
-        lyr_snapshot_release(s);
     }
+    ctx.reg = srv_registry_load(store, &err);
+    if (!ctx.reg) {
+        srv_config_free(&ctx.cfg);
+        return cli_fail("serve", &err);
+    }
+    ctx.web = srv_static_load(web);
+    srv_layer **ls;
+    size_t nl = srv_registry_list(ctx.reg, &ls);
+    for (size_t i = 0; i < nl; i++)
+        srv_layer_release(ls[i]);
+    free(ls);
     /* block the stop signals in every thread; main waits for them with sigwait */
     sigset_t stop;
     sigemptyset(&stop);
@@ -81,6 +90,10 @@ int cmd_serve(int argc, char **argv)
     srv_http *http = NULL;
     if (srv_worker_init_key() != 0) {
         TL_FAIL(&err, TL_EINTERNAL, "cannot create the worker key");
+        rc = cli_fail("serve", &err);
+        goto out;
+    }
+    if (srv_registry_watch(ctx.reg, &err) != 0) {
         rc = cli_fail("serve", &err);
         goto out;
     }
@@ -103,10 +116,8 @@ int cmd_serve(int argc, char **argv)
     TL_INFO("signal %d: stopping", sig);
 out:
     srv_http_stop(http);
-    for (size_t i = 0; i < nl; i++)
-        sty_style_release(ctx.styles[i]);
-    free(ctx.styles);
     srv_static_free(ctx.web);
-    lyr_catalog_free(ctx.cat);
+    srv_registry_free(ctx.reg);
+    srv_config_free(&ctx.cfg);
     return rc;
 }

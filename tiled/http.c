@@ -1,12 +1,14 @@
 /* http.c: libmicrohttpd glue: start/stop, the access handler, response sending and the
  * access log. Everything else happens in router.c and the services. */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "tiled/base/tl_log.h"
 #include "tiled/base/tl_util.h"
@@ -46,6 +48,128 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, srv_request *r
     return ok;
 }
 
+const char *srv_arg(const srv_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *srv_header(const srv_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+/* A request body being received: streamed into a file of its own directory, never held
+ * in memory, and cut off at the configured size. */
+typedef struct upload {
+    char dir[256];
+    char path[300];
+    FILE *f;
+    uint64_t len;
+    int too_big;
+} upload;
+
+static void upload_free(upload *u)
+{
+    if (!u)
+        return;
+    if (u->f)
+        fclose(u->f);
+    DIR *d = opendir(u->dir);
+    if (d) { /* the body and whatever the import unpacked beside it */
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            char p[600];
+            snprintf(p, sizeof p, "%s/%s", u->dir, e->d_name);
+            unlink(p);
+        }
+        closedir(d);
+        rmdir(u->dir);
+    }
+    free(u);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    upload_free(*con_cls);
+    *con_cls = NULL;
+}
+
+static void static_error(srv_response *res, int status, const char *json)
+{
+    res->status = status;
+    res->content_type = "application/json";
+    res->body = (unsigned char *)json;
+    res->len = strlen(json);
+    res->body_static = 1;
+}
+
+/* First call of a POST: refuse before reading the body when we can (auth, size). */
+static int upload_begin(srv_ctx *ctx, struct MHD_Connection *conn, const char *url,
+                        void **con_cls, srv_response *res)
+{
+    if (!tl_str_starts(url, "/admin/")) {
+        static_error(res, 405, "{\"error\": \"method not allowed\", \"detail\": \"POST is "
+                               "accepted under /admin/ only\"}\n");
+        return -1;
+    }
+    const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+    tl_err err = TL_ERR_INIT;
+    if (srv_admin_auth(ctx, auth, &err) != 0) {
+        srv_error_response(&err, res);
+        return -1;
+    }
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    int64_t n;
+    if (cl && tl_parse_i64(cl, 0, INT64_MAX, &n, NULL) == 0 &&
+        (uint64_t)n > ctx->cfg.upload_max_bytes) {
+        TL_FAIL(&err, TL_ETOOBIG, "the body (%lld bytes) is larger than upload_max_bytes (%llu)",
+                (long long)n, (unsigned long long)ctx->cfg.upload_max_bytes);
+        srv_error_response(&err, res);
+        return -1;
+    }
+    upload *u = tl_xcalloc(1, sizeof *u);
+    const char *tmp = getenv("TMPDIR");
+    snprintf(u->dir, sizeof u->dir, "%s/tiled-upload-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(u->dir) || snprintf(u->path, sizeof u->path, "%s/body", u->dir) < 0 ||
+        !(u->f = fopen(u->path, "wb"))) {
+        TL_FAIL(&err, TL_ESTORE, "cannot store the upload in %s", u->dir);
+        srv_error_response(&err, res);
+        upload_free(u);
+        return -1;
+    }
+    *con_cls = u;
+    return 0;
+}
+
+static void upload_add(srv_ctx *ctx, upload *u, const char *data, size_t n)
+{
+    if (!u->too_big && u->len + n > ctx->cfg.upload_max_bytes)
+        u->too_big = 1;
+    if (!u->too_big && fwrite(data, 1, n, u->f) != n)
+        u->too_big = 1;
+    u->len += n;
+}
+
+static enum MHD_Result finish(struct MHD_Connection *conn, srv_ctx *ctx, srv_request *req,
+                              srv_response *res, double t0)
+{
+    if (res->status >= 400)
+        atomic_fetch_add(&ctx->n_errors, 1);
+    size_t len = res->len;
+    int status = res->status;
+    enum MHD_Result rc = send_response(conn, req, res);
+    if (req->w)
+        tl_arena_reset(&req->w->arena);
+    TL_INFO("%s %s %d %zu %.1fms", req->method, req->path, status, len, (tl_now() - t0) * 1e3);
+    return rc;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
@@ -54,19 +178,39 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     srv_ctx *ctx = cls;
     double t0 = tl_now();
     srv_response res = {0};
-    srv_request req = {method, url, NULL, NULL, ctx};
+    srv_request req = {method, url, NULL, NULL, ctx, conn, NULL, 0};
     tl_err err = TL_ERR_INIT;
-    atomic_fetch_add(&ctx->n_requests, 1);
-
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-        /* no body-carrying endpoint exists yet: refuse before reading any upload */
-        static const char msg[] = "{\"error\": \"method not allowed\", \"detail\": \"only GET "
-                                  "and HEAD are served\"}\n";
-        res.status = 405;
-        res.content_type = "application/json";
-        res.body = (unsigned char *)msg;
-        res.len = sizeof msg - 1;
-        res.body_static = 1;
+    (void)version;
+    int post = strcmp(method, "POST") == 0;
+    if (post) {
+        upload *u = *con_cls;
+        if (!u) {
+            atomic_fetch_add(&ctx->n_requests, 1);
+            if (upload_begin(ctx, conn, url, con_cls, &res) != 0)
+                return finish(conn, ctx, &req, &res, t0);
+            return MHD_YES;
+        }
+        if (*upload_data_size) {
+            upload_add(ctx, u, upload_data, *upload_data_size);
+            *upload_data_size = 0;
+            return MHD_YES;
+        }
+        fclose(u->f);
+        u->f = NULL;
+        if (u->too_big) {
+            TL_FAIL(&err, TL_ETOOBIG, "the body is larger than upload_max_bytes (%llu)",
+                    (unsigned long long)ctx->cfg.upload_max_bytes);
+            srv_error_response(&err, &res);
+            return finish(conn, ctx, &req, &res, t0);
+        }
+        req.body_path = u->path;
+        req.body_len = u->len;
+    } else {
+        atomic_fetch_add(&ctx->n_requests, 1);
+    }
+    if (!post && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+        static_error(&res, 405, "{\"error\": \"method not allowed\", \"detail\": \"GET, "
+                                "HEAD, and POST under /admin/ are served\"}\n");
     } else {
         req.if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
         req.w = srv_worker_get(&err);
@@ -75,15 +219,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         else
             srv_route(&req, &res);
     }
-    if (res.status >= 400)
-        atomic_fetch_add(&ctx->n_errors, 1);
-    size_t len = res.len;
-    int status = res.status;
-    enum MHD_Result rc = send_response(conn, &req, &res);
-    if (req.w)
-        tl_arena_reset(&req.w->arena);
-    TL_INFO("%s %s %d %zu %.1fms", method, url, status, len, (tl_now() - t0) * 1e3);
-    return rc;
+    return finish(conn, ctx, &req, &res, t0);
 }
 
 static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *sl,
@@ -140,6 +276,7 @@ srv_http *srv_http_start(srv_ctx *ctx, const char *listen, int threads, int *por
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
                             MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)512,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
                             MHD_OPTION_END);
     if (!h->d) {
         TL_FAIL(err, TL_EINVAL, "cannot listen on %s (address in use or not local?)", listen);

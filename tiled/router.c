@@ -11,6 +11,10 @@ void srv_route(srv_request *req, srv_response *res)
         srv_health_handle(req, res);
         return;
     }
+    if (tl_str_starts(p, "/admin/layers/")) {
+        srv_admin_handle(req, p + strlen("/admin/layers/"), res);
+        return;
+    }
     if (tl_str_starts(p, "/tiles/")) {
         srv_tiles_handle(req, p + strlen("/tiles/"), res);
         return;

@@ -17,13 +17,39 @@
 #define SRV_MAX_TILE_BYTES (16u << 20)
 #define SRV_MAX_FEATURES_PER_TILE 500000
 
-typedef struct srv_static srv_static; /* the web viewer's files */
+typedef struct srv_static srv_static;     /* the web viewer's files */
+typedef struct srv_registry srv_registry; /* the layers being served */
+
+/** A served layer: one version's snapshot and the style to draw it with, taken and
+ *  dropped together (refcounted, immutable). */
+typedef struct srv_layer {
+    atomic_int refs;
+    char *name;
+    lyr_snapshot *snap;
+    sty_style *style;
+    uint64_t style_key; /* hash of the stored SLD text; 0 for the built-in look */
+} srv_layer;
+
+#define SRV_MAX_TOKENS 16
+
+/** The config file's settings (config.c). */
+typedef struct srv_config {
+    char *tokens[SRV_MAX_TOKENS]; /* admin bearer tokens */
+    int n_tokens;
+    uint64_t upload_max_bytes;    /* POST body and unzipped size limit */
+    int keep_versions;
+} srv_config;
+
+void srv_config_defaults(srv_config *c);
+/** Read `key = value` lines; unknown keys are errors naming the line. */
+int srv_config_load(srv_config *c, const char *path, tl_err *err);
+void srv_config_free(srv_config *c);
 
 /** Process-wide server state: immutable after start except the atomics. */
 typedef struct srv_ctx {
     const char *store_path;
-    lyr_catalog *cat;
-    sty_style **styles; /* one per catalog layer, same order */
+    srv_registry *reg;
+    srv_config cfg;
     int threads;
     const char *cache_control;
     srv_static *web; /* may be NULL */
@@ -46,7 +72,14 @@ typedef struct srv_request {
     const char *if_none_match; /* may be NULL */
     srv_worker *w;
     srv_ctx *ctx;
+    void *conn;                /* the HTTP connection (http.c); use srv_arg / srv_header */
+    const char *body_path;     /* POST: the file holding the body, or NULL */
+    uint64_t body_len;
 } srv_request;
+
+/** A query-string argument or a request header (http.c); NULL when absent. */
+const char *srv_arg(const srv_request *req, const char *name);
+const char *srv_header(const srv_request *req, const char *name);
 
 /** What a service answers. `body` is malloc'd (owned by the response) or static. */
 typedef struct srv_response {
@@ -58,6 +91,21 @@ typedef struct srv_response {
     char etag[64];
     const char *cache_control;
 } srv_response;
+
+/* registry.c */
+/** Load every published layer of the store (read-only). Main-thread-only. */
+srv_registry *srv_registry_load(const char *path, tl_err *err);
+/** Start the thread that picks up new versions and styles (checks every 0.2 s). */
+int srv_registry_watch(srv_registry *r, tl_err *err);
+/** Pick up changes now (force: even if the store's files look unchanged). Thread-safe. */
+int srv_registry_refresh(srv_registry *r, int force, tl_err *err);
+void srv_registry_free(srv_registry *r);
+/** The current pair for `name` with a reference, or NULL with TL_ENOTFOUND. Thread-safe. */
+srv_layer *srv_registry_acquire(srv_registry *r, const char *name, tl_err *err);
+/** All layers, each with a reference (*out malloc'd); returns the count. Thread-safe. */
+size_t srv_registry_list(srv_registry *r, srv_layer ***out);
+srv_layer *srv_layer_acquire(srv_layer *l);
+void srv_layer_release(srv_layer *l);
 
 /* worker.c */
 /** This thread's worker, created on first use; NULL with err if it cannot be built.
@@ -73,6 +121,11 @@ void srv_route(srv_request *req, srv_response *res);
 /* services */
 void srv_tiles_handle(srv_request *req, const char *rest, srv_response *res);
 void srv_health_handle(srv_request *req, srv_response *res);
+/* svc_admin.c: /admin/... (bearer token) */
+void srv_admin_handle(srv_request *req, const char *rest, srv_response *res);
+/** 0 if `authorization` ("Bearer TOKEN") carries a configured admin token (compared in
+ *  constant time), else -1 with TL_EUNAUTH. */
+int srv_admin_auth(const srv_ctx *ctx, const char *authorization, tl_err *err);
 
 /* svc_static.c */
 /** Read the viewer's files under `dir` (missing ones are logged and answered 404).

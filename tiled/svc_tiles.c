@@ -87,16 +87,8 @@ static int parse_tile_path(const char *rest, tile_req *tr, tl_err *err)
     return 0;
 }
 
-static sty_style *style_for(srv_ctx *ctx, const char *name)
-{
-    for (size_t i = 0; i < lyr_catalog_count(ctx->cat); i++)
-        if (strcmp(lyr_catalog_name(ctx->cat, i), name) == 0)
-            return ctx->styles[i];
-    return NULL;
-}
-
 /* Strong ETag from everything the tile's bytes depend on (Martin's cache key idea). */
-static void make_etag(const tile_req *tr, lyr_snapshot *const *snaps, const sty_layer *ly,
+static void make_etag(const tile_req *tr, srv_layer *const *held, const sty_layer *ly,
                       char *out, size_t size)
 {
     uint64_t h = 1469598103934665603ULL;
@@ -105,7 +97,7 @@ static void make_etag(const tile_req *tr, lyr_snapshot *const *snaps, const sty_
         for (const char *c = tr->names[i]; *c; c++)
             MIX((unsigned char)*c);
         MIX(',');
-        MIX(lyr_snapshot_version(snaps[i]));
+        MIX(lyr_snapshot_version(held[i]->snap));
         MIX(sty_style_hash(ly[i].style));
     }
     MIX(tr->t.z);
@@ -120,19 +112,19 @@ void srv_tiles_handle(srv_request *req, const char *rest, srv_response *res)
 {
     tl_err err = TL_ERR_INIT;
     tile_req tr;
-    lyr_snapshot *snaps[SRV_MAX_LAYERS_PER_TILE] = {0};
+    srv_layer *lays[SRV_MAX_LAYERS_PER_TILE] = {0};
     sty_layer ly[SRV_MAX_LAYERS_PER_TILE];
     size_t held = 0;
     if (parse_tile_path(rest, &tr, &err) != 0)
         goto fail;
     for (; held < tr.n_layers; held++) {
-        snaps[held] = lyr_catalog_acquire(req->ctx->cat, tr.names[held], &err);
-        if (!snaps[held])
+        lays[held] = srv_registry_acquire(req->ctx->reg, tr.names[held], &err);
+        if (!lays[held])
             goto fail;
-        ly[held].snap = snaps[held];
-        ly[held].style = style_for(req->ctx, tr.names[held]);
+        ly[held].snap = lays[held]->snap;
+        ly[held].style = lays[held]->style;
     }
-    make_etag(&tr, snaps, ly, res->etag, sizeof res->etag);
+    make_etag(&tr, lays, ly, res->etag, sizeof res->etag);
     res->cache_control = req->ctx->cache_control;
     if (req->if_none_match && strcmp(req->if_none_match, res->etag) == 0) {
         res->status = 304;
@@ -157,33 +149,38 @@ fail:
     srv_error_response(&err, res);
 done:
     for (size_t i = 0; i < held; i++)
-        lyr_snapshot_release(snaps[i]);
+        srv_layer_release(lays[i]);
 }
 
 void srv_health_handle(srv_request *req, srv_response *res)
 {
     srv_ctx *ctx = req->ctx;
+    srv_layer **ls;
+    size_t n = srv_registry_list(ctx->reg, &ls);
+    int64_t gen = 0;
+    for (size_t i = 0; i < n; i++)
+        gen += lyr_snapshot_version(ls[i]->snap);
     tl_buf b;
     tl_buf_init(&b, 1 << 20);
     tl_buf_addf(&b, NULL, "{\"status\": \"ok\", \"store\": ");
     srv_json_str(&b, ctx->store_path, NULL);
     tl_buf_addf(&b, NULL, ", \"generation\": %" PRId64 ", \"uptime_s\": %.1f, \"layers\": [",
-                lyr_catalog_generation(ctx->cat), tl_now() - ctx->started);
-    for (size_t i = 0; i < lyr_catalog_count(ctx->cat); i++) {
-        lyr_snapshot *s = lyr_catalog_acquire(ctx->cat, lyr_catalog_name(ctx->cat, i), NULL);
-        if (!s)
-            continue;
+                gen, tl_now() - ctx->started);
+    for (size_t i = 0; i < n; i++) {
+        const lyr_snapshot *s = ls[i]->snap;
         tl_buf_addf(&b, NULL, "%s{\"name\": ", i ? ", " : "");
         srv_json_str(&b, lyr_snapshot_name(s), NULL);
         tl_bbox e = lyr_snapshot_extent(s);
-        tl_buf_addf(&b, NULL, ", \"version\": %d, \"features\": %zu", lyr_snapshot_version(s),
-                    lyr_snapshot_count(s));
+        tl_buf_addf(&b, NULL, ", \"version\": %d, \"features\": %zu, \"styled\": %s",
+                    lyr_snapshot_version(s), lyr_snapshot_count(s),
+                    ls[i]->style_key ? "true" : "false");
         if (lyr_snapshot_count(s) && e.minx <= e.maxx)
             tl_buf_addf(&b, NULL, ", \"extent\": [%.2f, %.2f, %.2f, %.2f]", e.minx, e.miny,
                         e.maxx, e.maxy);
         tl_buf_addf(&b, NULL, "}");
-        lyr_snapshot_release(s);
+        srv_layer_release(ls[i]);
     }
+    free(ls);
     tl_buf_addf(&b, NULL, "]}\n");
     res->status = 200;
     res->content_type = "application/json";
