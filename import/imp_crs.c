@@ -132,11 +132,23 @@ static int best_operation(imp__job *j, PJ *src, PJ *dst, tl_err *err)
 static void label_crs(imp__job *j, OGRSpatialReferenceH srs)
 {
     const char *auth = OSRGetAuthorityName(srs, NULL), *code = OSRGetAuthorityCode(srs, NULL);
+    OGRSpatialReferenceH id = NULL;
+    if (!auth || !code) { /* a .prj without codes: name it by the EPSG CRS it matches */
+        id = OSRClone(srs);
+        CPLPushErrorHandler(CPLQuietErrorHandler);
+        if (OSRAutoIdentifyEPSG(id) == OGRERR_NONE) {
+            auth = OSRGetAuthorityName(id, NULL);
+            code = OSRGetAuthorityCode(id, NULL);
+        }
+        CPLPopErrorHandler();
+    }
     if (auth && code)
         snprintf(j->source_crs, sizeof j->source_crs, "%s:%s", auth, code);
     else
         snprintf(j->source_crs, sizeof j->source_crs, "%s", OSRGetName(srs) ? OSRGetName(srs)
                                                                           : "unnamed CRS");
+    if (id)
+        OSRDestroySpatialReference(id);
 }
 
 static OGRSpatialReferenceH source_srs(imp__job *j, int *owned, tl_err *err)
@@ -212,7 +224,7 @@ int imp__setup_crs(imp__job *j, tl_err *err)
         j->pipeline = tl_xstrdup(s ? s : proj_get_name(j->pj));
     }
 out:
-    proj_destroy(src);
+    j->src_crs = src;
     proj_destroy(dst);
     return rc;
 }
@@ -256,9 +268,23 @@ int imp__transform(imp__job *j, OGRGeometryH g, tl_err *err)
     return transform_points(j, g, err);
 }
 
+void imp__crs_check_area(imp__job *j)
+{
+    double w, s, e, n;
+    if (!j->src_crs || j->ext[0] > j->ext[2] ||
+        !proj_get_area_of_use(j->pjc, j->src_crs, &w, &s, &e, &n, NULL) || w > e)
+        return;
+    double mx = (e - w) * 0.1, my = (n - s) * 0.1; /* some slack: areas are approximate */
+    if (j->ext[0] < w - mx || j->ext[2] > e + mx || j->ext[1] < s - my || j->ext[3] > n + my)
+        imp__note(j, "the data (%.4f %.4f %.4f %.4f) lies outside the area of use of %s "
+                     "(%.2f %.2f %.2f %.2f): is the source CRS right?", j->ext[0], j->ext[1],
+                  j->ext[2], j->ext[3], j->source_crs, w, s, e, n);
+}
+
 void imp__crs_free(imp__job *j)
 {
     proj_destroy(j->pj);
+    proj_destroy(j->src_crs);
     if (j->pjc)
         proj_context_destroy(j->pjc);
     free(j->pipeline);

@@ -169,6 +169,8 @@ static int write_version(imp__job *j, imp_result *res, double t0, tl_err *err)
         if (rc == 0)
             rc = check_counts(j, err);
         if (rc == 0)
+            imp__crs_check_area(j);
+        if (rc == 0)
             rc = imp__report(j, res, tl_now() - t0);
         if (rc == 0 && !o->dry_run) {
             lyr_writer_set_meta(w, j->pipeline, res->json, o->keep);

@@ -107,7 +107,9 @@ static int check_shapefile(imp__job *j, const char *path, tl_err *err)
             buf[n] = '\0';
             buf[strcspn(buf, "\r\n")] = '\0';
         }
-        imp__note(j, "text converted from the .cpg's encoding '%s' to UTF-8", buf);
+        if (strcasecmp(buf, "UTF-8") != 0 && strcasecmp(buf, "UTF8") != 0 &&
+            strcmp(buf, "65001") != 0)
+            imp__note(j, "text converted from the .cpg's encoding '%s' to UTF-8", buf);
         free(cpg);
         j->cpg = 1;
     }

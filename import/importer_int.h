@@ -39,6 +39,7 @@ typedef struct imp__job {
     /* CRS */
     PJ_CONTEXT *pjc;
     PJ *pj;                 /* source -> EPSG:4326 lon/lat, NULL when the source is lon/lat */
+    PJ *src_crs;            /* the source CRS (for its area of use) */
     char source_crs[160];
     char transformation[160];
     char *pipeline;         /* malloc'd */
@@ -73,6 +74,8 @@ int imp__choose_fields(imp__job *j, tl_err *err);
 int imp__setup_crs(imp__job *j, tl_err *err);
 /** Transform every coordinate of `g` in place to lon/lat. */
 int imp__transform(imp__job *j, OGRGeometryH g, tl_err *err);
+/** Note in the report when the data lies outside the source CRS's area of use. */
+void imp__crs_check_area(imp__job *j);
 void imp__crs_free(imp__job *j);
 
 /* imp_text.c */
