@@ -64,16 +64,12 @@ void srv_layer_release(srv_layer *l)
     free(l);
 }
 
-/* The layer's style: its stored SLD when it has one that parses, else the built-in look. */
-static sty_style *load_style(lyr_store *st, const char *name, lyr_geom_kind kind,
-                             uint64_t *key)
+/* The layer's style: its stored SLD `sld` when it parses, else the built-in look. */
+static sty_style *make_style(const char *name, const char *sld, lyr_geom_kind kind)
 {
-    char *sld = NULL;
     tl_err err = TL_ERR_INIT;
     sty_style *s = NULL;
-    *key = 0;
-    if (lyr_store_get_style(st, name, &sld, &err) == 0 && sld) {
-        *key = text_hash(sld);
+    if (sld) {
         sty_issues is = {0};
         s = sty_style_from_sld(sld, strlen(sld), name, &is, &err);
         for (size_t i = 0; i < is.n; i++)
@@ -83,7 +79,6 @@ static sty_style *load_style(lyr_store *st, const char *name, lyr_geom_kind kind
             TL_WARN("layer %s: its style cannot be used (%s); drawing the built-in look", name,
                     err.msg);
     }
-    free(sld);
     return s ? s : sty_style_builtin(name, kind);
 }
 
@@ -152,14 +147,21 @@ int srv_registry_refresh(srv_registry *r, int force, tl_err *err)
         pthread_mutex_lock(&r->mu);
         srv_layer *cur = srv_layer_acquire(find(r, li[i].name, NULL));
         pthread_mutex_unlock(&r->mu);
-        uint64_t key;
-        sty_style *style = load_style(st, li[i].name, li[i].kind, &key);
+        char *sld = NULL;
+        if (lyr_store_get_style(st, li[i].name, &sld, err) != 0) {
+            srv_layer_release(cur);
+            rc = -1;
+            break;
+        }
+        uint64_t key = text_hash(sld);
         int new_data = !cur || lyr_snapshot_version(cur->snap) != li[i].version;
         if (!new_data && cur->style_key == key) {
-            sty_style_release(style);
+            free(sld);
             srv_layer_release(cur);
             continue;
         }
+        sty_style *style = make_style(li[i].name, sld, li[i].kind);
+        free(sld);
         lyr_snapshot *snap = NULL;
         if (new_data) {
             double t0 = tl_now();
