@@ -9,7 +9,7 @@ PKGS=(
   libpng-dev zlib1g-dev libmicrohttpd-dev libcairo2-dev
   libharfbuzz-dev libfreetype-dev libfontconfig-dev fonts-noto-core
   libxml2-dev libjansson-dev libcmocka-dev
-  curl python3 clang libclang-rt-14-dev
+  curl python3 python3-gdal clang libclang-rt-14-dev
 )
 
 missing=()
