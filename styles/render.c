@@ -7,7 +7,7 @@
 
 #include <cairo.h>
 
-#include "styles/styles_int.h"
+#include "styles/text_int.h"
 #include "tiled/base/tl_util.h"
 
 #define TILE_PX 256
@@ -21,6 +21,7 @@
 struct sty_renderer {
     cairo_surface_t *surf[MAX_SCALE]; /* [scale - 1]: 256 and 512 px */
     cairo_t *cr[MAX_SCALE];
+    sty__fonts *fonts;
 };
 
 /* A symbolizer prepared for one tile: patterns made, sizes in device pixels. */
@@ -70,17 +71,11 @@ typedef struct draw_state {
     int have_geom, have_path;
 } draw_state;
 
-/* Attribute access for filters: field index and type per style property slot. */
-typedef struct feat_ctx {
-    const lyr_snapshot *snap;
-    uint32_t id;
-    const int *field;
-    const lyr_field_type *type;
-} feat_ctx;
+/* Attribute access for filters ------------------------------------------------------------- */
 
-static void feature_get(void *ctx, int slot, lyr_value *v, lyr_field_type *t)
+void sty__feature_get(void *ctx, int slot, lyr_value *v, lyr_field_type *t)
 {
-    const feat_ctx *fc = ctx;
+    const sty__feat *fc = ctx;
     int fi = fc->field[slot];
     if (fi < 0) {
         memset(v, 0, sizeof *v);
@@ -90,6 +85,21 @@ static void feature_get(void *ctx, int slot, lyr_value *v, lyr_field_type *t)
     }
     *t = fc->type[slot];
     lyr_snapshot_value(fc->snap, fc->id, fi, v);
+}
+
+void sty__feat_bind(sty__feat *fc, const lyr_snapshot *snap, const sty_style *s, tl_arena *a)
+{
+    int *field = tl_arena_alloc(a, (s->n_props ? s->n_props : 1) * sizeof *field);
+    lyr_field_type *type = tl_arena_alloc(a, (s->n_props ? s->n_props : 1) * sizeof *type);
+    for (size_t i = 0; i < s->n_props; i++) {
+        field[i] = lyr_snapshot_field_index(snap, s->props[i]);
+        type[i] = field[i] >= 0 ? lyr_snapshot_field(snap, (size_t)field[i])->type
+                                : LYR_FIELD_STRING;
+    }
+    fc->snap = snap;
+    fc->id = 0;
+    fc->field = field;
+    fc->type = type;
 }
 
 /* Renderer lifetime ------------------------------------------------------------------- */
@@ -119,6 +129,7 @@ static int make_context(sty_renderer *r, int i, tl_err *err)
 sty_renderer *sty_renderer_new(tl_err *err)
 {
     sty_renderer *r = tl_xcalloc(1, sizeof *r);
+    r->fonts = sty__fonts_new();
     for (int i = 0; i < MAX_SCALE; i++) {
         int px = TILE_PX * (i + 1);
         r->surf[i] = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, px, px);
@@ -146,6 +157,7 @@ void sty_renderer_free(sty_renderer *r)
         if (r->surf[i])
             cairo_surface_destroy(r->surf[i]);
     }
+    sty__fonts_free(r->fonts);
     free(r);
 }
 
@@ -422,7 +434,7 @@ static void draw_rule(draw_state *d, const prule *pr)
 }
 
 /* One feature-type-style over the features in view, in feature order. */
-static void draw_fts(draw_state *d, const pfts *f, feat_ctx *fc, const uint32_t *ids, size_t n)
+static void draw_fts(draw_state *d, const pfts *f, sty__feat *fc, const uint32_t *ids, size_t n)
 {
     for (size_t k = 0; k < n; k++) {
         int matched = 0;
@@ -430,7 +442,7 @@ static void draw_fts(draw_state *d, const pfts *f, feat_ctx *fc, const uint32_t 
         d->have_geom = 0;
         for (size_t j = 0; j < f->n_rules; j++) {
             const prule *pr = &f->rules[j];
-            if (pr->r->filter && !sty__filter_eval(pr->r->filter, feature_get, fc))
+            if (pr->r->filter && !sty__filter_eval(pr->r->filter, sty__feature_get, fc))
                 continue;
             if (!d->have_geom) {
                 lyr_snapshot_geom(fc->snap, ids[k], &d->g);
@@ -472,15 +484,8 @@ static int draw_layer(draw_state *d, const sty_layer *L, const tl_bbox *tile, do
                                 err) < 0)
         goto done;
     /* filter properties -> this snapshot's field indexes, once per layer and tile */
-    const sty_style *s = L->style;
-    int *field = tl_arena_alloc(d->a, (s->n_props ? s->n_props : 1) * sizeof *field);
-    lyr_field_type *type = tl_arena_alloc(d->a, (s->n_props ? s->n_props : 1) * sizeof *type);
-    for (size_t i = 0; i < s->n_props; i++) {
-        field[i] = lyr_snapshot_field_index(L->snap, s->props[i]);
-        type[i] = field[i] >= 0 ? lyr_snapshot_field(L->snap, (size_t)field[i])->type
-                                : LYR_FIELD_STRING;
-    }
-    feat_ctx fc = {L->snap, 0, field, type};
+    sty__feat fc;
+    sty__feat_bind(&fc, L->snap, L->style, d->a);
     for (size_t i = 0; i < p.n_fts; i++)
         draw_fts(d, &p.fts[i], &fc, ids, n);
     rc = 0;
@@ -545,6 +550,61 @@ static int check_tile(const sty_tile *t, tl_err *err)
     return 0;
 }
 
+/* A rectangle of the world at zoom z: device pixel (0, 0) is world pixel (wx, wy). */
+typedef struct area {
+    int z, scale;
+    double wx, wy;
+    int w, h;
+} area;
+
+/* Draw the layers and their labels over `ar` into `cr` (a cleared surface). */
+static int draw_area(cairo_t *cr, sty__fonts *fonts, const sty_layer *layers, size_t n_layers,
+                     const area *ar, tl_arena *a, tl_err *err)
+{
+    double k = TILE_PX * ar->scale * (double)(1ULL << ar->z) / (2.0 * TL_MERC_HALF);
+    tl_bbox box;
+    box.minx = ar->wx / k - TL_MERC_HALF;
+    box.maxy = TL_MERC_HALF - ar->wy / k;
+    box.maxx = box.minx + ar->w / k;
+    box.miny = box.maxy - ar->h / k;
+    draw_state d;
+    memset(&d, 0, sizeof d);
+    d.cr = cr;
+    d.a = a;
+    d.xf.ox = box.minx;
+    d.xf.oy = box.maxy;
+    d.xf.k = k;
+    d.xf.size = ar->w > ar->h ? ar->w : ar->h;
+    d.xf.min_d2 = MIN_VERTEX_PX * MIN_VERTEX_PX;
+    d.aa = CAIRO_ANTIALIAS_GRAY;
+    cairo_set_antialias(d.cr, d.aa);
+    cairo_new_path(d.cr);
+    double denom = tl_tile_scale_denom(ar->z); /* @2x: same scale, twice the pixels */
+    for (size_t l = 0; l < n_layers; l++) {
+        const sty_layer *L = &layers[l];
+        if (!L->snap || !L->style) {
+            TL_FAIL(err, TL_EINVAL, "layer %zu has no snapshot or no style", l);
+            return -1;
+        }
+        if (draw_layer(&d, L, &box, denom, ar->scale, err) < 0) {
+            tl_err_prefix(err, "layer %s: ", lyr_snapshot_name(L->snap));
+            return -1;
+        }
+    }
+    sty__label_view lv = {ar->z, ar->scale, ar->wx, ar->wy, d.xf.size, k};
+    return sty__labels_draw(d.cr, fonts, layers, n_layers, denom, &lv, a, err);
+}
+
+static int cairo_failed(cairo_t *cr, tl_err *err)
+{
+    cairo_status_t st = cairo_status(cr);
+    if (st == CAIRO_STATUS_SUCCESS)
+        return 0;
+    TL_FAIL(err, st == CAIRO_STATUS_NO_MEMORY ? TL_ENOMEM : TL_EINTERNAL, "cairo: %s",
+            cairo_status_to_string(st));
+    return -1;
+}
+
 /* Draw into the surface of t->scale; its pixels are premultiplied ARGB32 afterwards. */
 static int draw_tile(sty_renderer *r, const sty_layer *layers, size_t n_layers,
                      const sty_tile *t, tl_arena *a, tl_err *err)
@@ -556,42 +616,42 @@ static int draw_tile(sty_renderer *r, const sty_layer *layers, size_t n_layers,
     memset(cairo_image_surface_get_data(surf), 0,
            (size_t)cairo_image_surface_get_stride(surf) * (size_t)px);
     cairo_surface_mark_dirty(surf);
-
-    tl_bbox tile = tl_tile_bbox(t->z, t->x, t->y);
-    draw_state d;
-    memset(&d, 0, sizeof d);
-    d.cr = r->cr[i];
-    d.a = a;
-    d.xf.ox = tile.minx;
-    d.xf.oy = tile.maxy;
-    d.xf.k = px / (tile.maxx - tile.minx);
-    d.xf.size = px;
-    d.xf.min_d2 = MIN_VERTEX_PX * MIN_VERTEX_PX;
-    d.aa = CAIRO_ANTIALIAS_GRAY;
-    cairo_set_antialias(d.cr, d.aa);
-    cairo_new_path(d.cr);
-    double denom = tl_tile_scale_denom(t->z); /* @2x: same scale, twice the pixels */
-    for (size_t l = 0; l < n_layers; l++) {
-        const sty_layer *L = &layers[l];
-        if (!L->snap || !L->style) {
-            TL_FAIL(err, TL_EINVAL, "layer %zu has no snapshot or no style", l);
-            return -1;
-        }
-        if (draw_layer(&d, L, &tile, denom, t->scale, err) < 0) {
-            tl_err_prefix(err, "layer %s: ", lyr_snapshot_name(L->snap));
-            return -1;
-        }
-    }
-    cairo_status_t st = cairo_status(d.cr);
-    if (st != CAIRO_STATUS_SUCCESS) {
-        TL_FAIL(err, st == CAIRO_STATUS_NO_MEMORY ? TL_ENOMEM : TL_EINTERNAL, "cairo: %s",
-                cairo_status_to_string(st));
+    area ar = {t->z, t->scale, (double)t->x * px, (double)t->y * px, px, px};
+    if (draw_area(r->cr[i], r->fonts, layers, n_layers, &ar, a, err) < 0 ||
+        cairo_failed(r->cr[i], err) < 0) {
         tl_err e2 = TL_ERR_INIT;
         (void)make_context(r, i, &e2); /* the next tile gets a healthy context */
         return -1;
     }
     cairo_surface_flush(surf);
     return 0;
+}
+
+int sty__render_window(const sty_layer *layers, size_t n_layers, int z, int scale, double wx,
+                       double wy, int w, int h, tl_arena *a, uint8_t **rgba, tl_err *err)
+{
+    cairo_surface_t *surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+    cairo_t *cr = cairo_create(surf);
+    set_defaults(cr);
+    sty__fonts *fonts = sty__fonts_new();
+    area ar = {z, scale, wx, wy, w, h};
+    int rc = draw_area(cr, fonts, layers, n_layers, &ar, a, err);
+    if (rc == 0)
+        rc = cairo_failed(cr, err);
+    cairo_destroy(cr);
+    sty__fonts_free(fonts);
+    cairo_surface_flush(surf);
+    *rgba = NULL;
+    if (rc == 0) {
+        size_t stride = (size_t)cairo_image_surface_get_stride(surf);
+        uint8_t *data = cairo_image_surface_get_data(surf);
+        (void)sty__argb_to_rgba(data, w, h, stride);
+        *rgba = tl_xmalloc((size_t)w * (size_t)h * 4);
+        for (int y = 0; y < h; y++)
+            memcpy(*rgba + (size_t)y * (size_t)w * 4, data + (size_t)y * stride, (size_t)w * 4);
+    }
+    cairo_surface_destroy(surf);
+    return rc;
 }
 
 int sty_render_tile(sty_renderer *r, const sty_layer *layers, size_t n_layers,

@@ -314,6 +314,14 @@ static void parse_named_layer(sld_parser *p, const xmlNode *ln)
     }
 }
 
+static int count_named_layers(const xmlNode *root)
+{
+    int n = 0;
+    for (const xmlNode *c = sld__first(root); c; c = sld__next(c))
+        n += sld__is(c, "NamedLayer", SLD_NS_STYLE);
+    return n;
+}
+
 /* Parse the NamedLayers of the document into p->s: the one named `layer`, or (NULL) the
  * first, with every other NamedLayer parsed into a scratch style for its issues. */
 static int parse_document(sld_parser *p, const xmlNode *root, const char *layer)
@@ -340,6 +348,14 @@ static int parse_document(sld_parser *p, const xmlNode *root, const char *layer)
         } else if (!is_descriptive(c)) {
             unsupported(p, c, root);
         }
+    }
+    if (!found && !p->failed && layer && count_named_layers(root) == 1) {
+        /* a document with one NamedLayer (as QGIS exports it, named after the QGIS layer)
+         * styles whatever layer it is attached to */
+        for (const xmlNode *c = sld__first(root); c; c = sld__next(c))
+            if (sld__is(c, "NamedLayer", SLD_NS_STYLE))
+                parse_named_layer(p, c);
+        found = 1;
     }
     if (!found && !p->failed) {
         if (layer)

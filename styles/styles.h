@@ -43,7 +43,8 @@ typedef struct sty_issues {
 void sty_issues_free(sty_issues *is);
 
 /** Parse an SLD 1.0 / SE 1.1 document and build the style of its NamedLayer `layer`
- *  (`layer` NULL: the first NamedLayer). Every unsupported element or attribute is added
+ *  (`layer` NULL: the first NamedLayer, with every other NamedLayer checked too; a document
+ *  with a single NamedLayer of another name styles `layer` with it). Every unsupported element or attribute is added
  *  to `issues` (may be NULL), never silently ignored. Malformed XML, a document that is
  *  not SLD, or an invalid value: NULL with err (TL_EINVAL, message with the line number).
  *  No NamedLayer of that name: NULL with TL_ENOTFOUND. Thread-safe; caller owns one

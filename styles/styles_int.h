@@ -237,6 +237,19 @@ static inline int sty__rule_active(const sty_rule *r, double denom)
  *  for a missing field) and its field type into *type. */
 typedef void (*sty__getter)(void *ctx, int slot, lyr_value *v, lyr_field_type *type);
 
+/** The current feature of a layer for filters and labels: style property slots bound to
+ *  the snapshot's fields (arrays from an arena). */
+typedef struct sty__feat {
+    const lyr_snapshot *snap;
+    uint32_t id;
+    const int *field;           /* per property slot: field index or -1 */
+    const lyr_field_type *type; /* per property slot */
+} sty__feat;
+/** Bind the properties of `s` to the fields of `snap` (scratch from `a`). */
+void sty__feat_bind(sty__feat *fc, const lyr_snapshot *snap, const sty_style *s, tl_arena *a);
+/** A sty__getter over a sty__feat. */
+void sty__feature_get(void *ctx, int slot, lyr_value *v, lyr_field_type *t);
+
 /** Evaluate filter `f` for the feature behind `get`/`ctx`: 1 match, 0 no match.
  *  Comparisons with a null value are false. Thread-safe. */
 int sty__filter_eval(const sty_filter *f, sty__getter get, void *ctx);
@@ -276,6 +289,12 @@ void sty__mark_path(cairo_t *cr, sty_mark_shape shape, double cx, double cy, dou
 /** Device pixels per unit of `uom` for a symbolizer drawn at `px_per_m` pixels per
  *  EPSG:3857 metre around Mercator northing `y`, pixel ratio `scale`. */
 double sty__uom_px(sty_uom uom, double scale, double px_per_m, double y);
+
+/** Render `layers` over a w x h pixel window of zoom z whose pixel (0, 0) is world pixel
+ *  (wx, wy) at pixel ratio `scale`, as tiles are drawn (labels included), into a malloc'd
+ *  RGBA buffer. For tests and tools (it creates its own surface and fonts). */
+int sty__render_window(const sty_layer *layers, size_t n_layers, int z, int scale, double wx,
+                       double wy, int w, int h, tl_arena *a, uint8_t **rgba, tl_err *err);
 
 /** Unpremultiply Cairo ARGB32 (native-endian, premultiplied) rows in place into RGBA
  *  bytes. Returns 1 if every pixel is fully transparent. */

@@ -1,0 +1,382 @@
+/* label.c: label placement. The world is cut into label cells of CELL_TILES x CELL_TILES
+ * tiles. Placement in a cell depends only on the features of that cell: every candidate
+ * label whose box lies wholly inside the cell is considered, in a fixed order (later layer
+ * first, then style order, then feature id), and kept unless it overlaps one kept before.
+ * A tile draws the kept labels of its cell that touch it, at the same world positions as
+ * its neighbours do, so a label crossing a tile edge is whole and identical on both sides.
+ * The price: a label that would cross a cell edge is not drawn (cells are 4x4 tiles, so
+ * this is rare), and each tile places the labels of its whole cell. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "styles/text_int.h"
+
+#define CELL_TILES 4
+#define MAX_LABEL_FEATURES 20000 /* features looked at per layer and cell */
+#define MAX_LABEL_BYTES 512
+#define LINE_MARGIN_PX 4.0       /* a line label needs this much line beyond its ends */
+
+typedef struct cand {
+    int layer, order;          /* priority: later layer first, then style order */
+    int64_t fid;
+    const sty_text *t;
+    sty__shaped sh;
+    double x, y, angle;        /* baseline start, cell pixels; rotation, radians */
+    double halo;               /* pixels */
+    double x0, y0, x1, y1;     /* box, halo included, cell pixels */
+} cand;
+
+typedef struct cands {
+    cand *v;
+    size_t n, cap;
+    tl_arena *a;
+} cands;
+
+typedef struct cell_ctx {
+    sty__fonts *fonts;
+    const sty__label_view *v;
+    double ox, oy;     /* EPSG:3857 of the cell's pixel (0, 0) */
+    double side;       /* cell side, pixels */
+    double denom;
+    tl_arena *a;
+    cands c;
+} cell_ctx;
+
+/* Label text ---------------------------------------------------------------------------------- */
+
+static void text_of(const sty_text *t, const sty__feat *fc, char *buf, size_t size)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < t->n_parts && n + 1 < size; i++) {
+        const sty_label_part *p = &t->parts[i];
+        char num[48];
+        const char *s = p->text;
+        if (!s) {
+            lyr_value v;
+            lyr_field_type ty;
+            sty__feature_get((void *)fc, p->prop, &v, &ty);
+            if (v.is_null)
+                continue;
+            if (ty == LYR_FIELD_INT) {
+                snprintf(num, sizeof num, "%lld", (long long)v.i);
+                s = num;
+            } else if (ty == LYR_FIELD_REAL) {
+                snprintf(num, sizeof num, "%.10g", v.d);
+                s = num;
+            } else {
+                s = v.s;
+            }
+        }
+        if (s)
+            n += (size_t)snprintf(buf + n, size - n, "%s", s);
+    }
+    if (n >= size)
+        buf[size - 1] = '\0';
+}
+
+/* Anchors --------------------------------------------------------------------------------------- */
+
+/* The interior point of the polygon part with the largest bounding box. */
+static int polygon_anchor(cell_ctx *cc, const lyr_geom_view *g, double *x, double *y)
+{
+    uint32_t best = 0, best_end = 0;
+    double best_area = -1.0;
+    for (uint32_t i = 0; i < g->n_parts;) {
+        uint32_t j = i + 1;
+        while (j < g->n_parts && !g->ring_outer[j])
+            j++;
+        double minx = 1e300, maxx = -1e300, miny = 1e300, maxy = -1e300;
+        for (uint32_t k = g->part_start[i]; k < g->part_start[i + 1]; k++) {
+            minx = fmin(minx, g->xy[2 * (size_t)k]);
+            maxx = fmax(maxx, g->xy[2 * (size_t)k]);
+            miny = fmin(miny, g->xy[2 * (size_t)k + 1]);
+            maxy = fmax(maxy, g->xy[2 * (size_t)k + 1]);
+        }
+        if ((maxx - minx) * (maxy - miny) > best_area) {
+            best_area = (maxx - minx) * (maxy - miny);
+            best = i;
+            best_end = j;
+        }
+        i = j;
+    }
+    if (best_end == 0)
+        return -1;
+    (void)sty__polylabel(g, best, best_end, cc->ox, cc->oy, cc->v->k, 1.0, cc->a, x, y);
+    return 0;
+}
+
+static double px_x(const cell_ctx *cc, double mx)
+{
+    return (mx - cc->ox) * cc->v->k;
+}
+
+static double px_y(const cell_ctx *cc, double my)
+{
+    return (cc->oy - my) * cc->v->k;
+}
+
+/* Midpoint (by length) of the longest part of a line, and its direction over `span` px
+ * around it. -1 if no part is long enough. */
+static int line_anchor(const cell_ctx *cc, const lyr_geom_view *g, double span, double *x,
+                       double *y, double *angle)
+{
+    uint32_t best = 0;
+    double best_len = -1.0;
+    for (uint32_t i = 0; i < g->n_parts; i++) {
+        double len = 0.0;
+        for (uint32_t k = g->part_start[i] + 1; k < g->part_start[i + 1]; k++)
+            len += hypot(g->xy[2 * (size_t)k] - g->xy[2 * (size_t)k - 2],
+                         g->xy[2 * (size_t)k + 1] - g->xy[2 * (size_t)k - 1]);
+        if (len > best_len) {
+            best_len = len;
+            best = i;
+        }
+    }
+    best_len *= cc->v->k;
+    if (best_len < span + 2.0 * LINE_MARGIN_PX)
+        return -1;
+    /* the points at lengths mid - span/2, mid, mid + span/2 */
+    double want[3] = {best_len / 2.0 - span / 2.0, best_len / 2.0, best_len / 2.0 + span / 2.0};
+    double pt[3][2] = {{0}};
+    double run = 0.0;
+    int w = 0;
+    for (uint32_t k = g->part_start[best] + 1; k < g->part_start[best + 1] && w < 3; k++) {
+        double ax = px_x(cc, g->xy[2 * (size_t)k - 2]), ay = px_y(cc, g->xy[2 * (size_t)k - 1]);
+        double bx = px_x(cc, g->xy[2 * (size_t)k]), by = px_y(cc, g->xy[2 * (size_t)k + 1]);
+        double l = hypot(bx - ax, by - ay);
+        while (w < 3 && run + l >= want[w]) {
+            double f = l > 0.0 ? (want[w] - run) / l : 0.0;
+            pt[w][0] = ax + f * (bx - ax);
+            pt[w][1] = ay + f * (by - ay);
+            w++;
+        }
+        run += l;
+    }
+    if (w < 3)
+        return -1;
+    double a = atan2(pt[2][1] - pt[0][1], pt[2][0] - pt[0][0]);
+    if (a > M_PI / 2.0) /* keep the text upright */
+        a -= M_PI;
+    else if (a <= -M_PI / 2.0)
+        a += M_PI;
+    *x = pt[1][0];
+    *y = pt[1][1];
+    *angle = a;
+    return 0;
+}
+
+/* Candidates ---------------------------------------------------------------------------------- */
+
+static void box_of(cand *c)
+{
+    const sty__shaped *s = &c->sh;
+    double cs = cos(c->angle), sn = sin(c->angle), h = c->halo + 0.5;
+    double lx[2] = {-h, s->width + h}, ly[2] = {-s->ascent - h, s->descent + h};
+    c->x0 = c->y0 = 1e300;
+    c->x1 = c->y1 = -1e300;
+    for (int i = 0; i < 2; i++) {
+        for (int j = 0; j < 2; j++) {
+            double x = c->x + lx[i] * cs - ly[j] * sn, y = c->y + lx[i] * sn + ly[j] * cs;
+            c->x0 = fmin(c->x0, x), c->x1 = fmax(c->x1, x);
+            c->y0 = fmin(c->y0, y), c->y1 = fmax(c->y1, y);
+        }
+    }
+}
+
+/* Place one label of text symbolizer `y` for the current feature; kept if inside the cell. */
+static int add_candidate(cell_ctx *cc, const sty_symbolizer *y, const sty__feat *fc,
+                         int layer, int order, tl_err *err)
+{
+    const sty_text *t = y->text;
+    char text[MAX_LABEL_BYTES];
+    text_of(t, fc, text, sizeof text);
+    if (!text[0])
+        return 0;
+    lyr_geom_view g;
+    lyr_snapshot_geom(fc->snap, fc->id, &g);
+    double unit = sty__uom_px(y->uom, cc->v->scale, cc->v->k, cc->oy - cc->side / cc->v->k / 2);
+    cand c;
+    memset(&c, 0, sizeof c);
+    if (sty__text_shape(cc->fonts, t, text, t->size * unit, cc->a, &c.sh, err) < 0)
+        return -1;
+    c.t = t;
+    c.layer = layer;
+    c.order = order;
+    c.fid = lyr_snapshot_fid(fc->snap, fc->id);
+    c.halo = t->halo_radius * unit;
+    double ax, ay;
+    if (g.kind == LYR_GEOM_LINE && t->along_line) {
+        if (line_anchor(cc, &g, c.sh.width, &ax, &ay, &c.angle) < 0)
+            return 0;
+        double cs = cos(c.angle), sn = sin(c.angle);
+        double lx = -c.sh.width / 2.0, ly = (c.sh.ascent - c.sh.descent) / 2.0;
+        c.x = ax + lx * cs - ly * sn;
+        c.y = ay + lx * sn + ly * cs;
+    } else {
+        if (g.kind == LYR_GEOM_POLYGON) {
+            if (polygon_anchor(cc, &g, &ax, &ay) < 0)
+                return 0;
+        } else if (g.kind == LYR_GEOM_LINE) {
+            if (line_anchor(cc, &g, 0.0, &ax, &ay, &c.angle) < 0)
+                return 0;
+            c.angle = 0.0;
+        } else {
+            ax = px_x(cc, g.xy[0]);
+            ay = px_y(cc, g.xy[1]);
+        }
+        double h = c.sh.ascent + c.sh.descent;
+        c.x = ax - t->anchor_x * c.sh.width + t->disp_x * unit;
+        c.y = ay + t->anchor_y * h - c.sh.descent - t->disp_y * unit;
+    }
+    box_of(&c);
+    if (c.x0 < 0.0 || c.y0 < 0.0 || c.x1 > cc->side || c.y1 > cc->side)
+        return 0; /* crosses the cell edge: its neighbour cell cannot know about it */
+    cands *cs = &cc->c;
+    if (cs->n == cs->cap) {
+        size_t ncap = cs->cap ? 2 * cs->cap : 64;
+        cand *nv = tl_arena_alloc(cs->a, ncap * sizeof *nv);
+        if (cs->n)
+            memcpy(nv, cs->v, cs->n * sizeof *nv);
+        cs->v = nv;
+        cs->cap = ncap;
+    }
+    cs->v[cs->n++] = c;
+    return 0;
+}
+
+/* The candidates of one layer: features in the cell, text rules active at the scale. */
+static int layer_candidates(cell_ctx *cc, const sty_layer *L, int layer, tl_err *err)
+{
+    const sty_style *s = L->style;
+    int any = 0;
+    for (size_t i = 0; i < s->n_fts; i++)
+        for (size_t j = 0; j < s->fts[i]->n_rules; j++)
+            for (size_t k = 0; k < s->fts[i]->rules[j]->n_syms; k++)
+                any |= s->fts[i]->rules[j]->syms[k]->kind == STY_SYM_TEXT &&
+                       sty__rule_active(s->fts[i]->rules[j], cc->denom);
+    if (!any)
+        return 0;
+    double w = cc->side / cc->v->k;
+    tl_bbox q = {cc->ox, cc->oy - w, cc->ox + w, cc->oy};
+    uint32_t *ids = NULL;
+    size_t n = 0;
+    if (lyr_snapshot_query_bbox(L->snap, &q, cc->a, MAX_LABEL_FEATURES, &ids, &n, err) < 0)
+        return -1;
+    sty__feat fc;
+    sty__feat_bind(&fc, L->snap, s, cc->a);
+    int order = 0;
+    for (size_t i = 0; i < s->n_fts; i++) {
+        const sty_fts *f = s->fts[i];
+        for (size_t m = 0; m < n; m++) {
+            fc.id = ids[m];
+            int matched = 0;
+            for (int pass = 0; pass < 2; pass++) { /* rules, then else rules */
+                for (size_t j = 0; j < f->n_rules; j++) {
+                    const sty_rule *r = f->rules[j];
+                    if (r->is_else != pass || !sty__rule_active(r, cc->denom) ||
+                        (pass && matched))
+                        continue;
+                    if (r->filter && !sty__filter_eval(r->filter, sty__feature_get, &fc))
+                        continue;
+                    matched = 1;
+                    for (size_t k = 0; k < r->n_syms; k++)
+                        if (r->syms[k]->kind == STY_SYM_TEXT &&
+                            add_candidate(cc, r->syms[k], &fc, layer,
+                                          order + (int)(j * 16 + k), err) < 0)
+                            return -1;
+                }
+            }
+        }
+        order += (int)(f->n_rules * 16);
+    }
+    return 0;
+}
+
+static int cand_cmp(const void *pa, const void *pb)
+{
+    const cand *a = pa, *b = pb;
+    if (a->layer != b->layer)
+        return a->layer > b->layer ? -1 : 1;
+    if (a->order != b->order)
+        return a->order < b->order ? -1 : 1;
+    return (a->fid > b->fid) - (a->fid < b->fid);
+}
+
+static int overlaps(const cand *a, const cand *b)
+{
+    return a->x0 < b->x1 && b->x0 < a->x1 && a->y0 < b->y1 && b->y0 < a->y1;
+}
+
+/* Placing and drawing ------------------------------------------------------------------------- */
+
+/* Draw the kept labels touching the tile at (tx, ty) of the cell (whole pixels, so glyphs
+ * land on the same sub-pixel positions in every tile). They are drawn on a scratch surface
+ * MARGIN_PX larger than the tile on each side, then composited: Cairo clips paths to the
+ * surface, which shifts the coverage of the outermost pixel column, and an edge column
+ * must be the same as its neighbour tile sees it. */
+#define MARGIN_PX 8
+static int draw_kept(cairo_t *cr, const cell_ctx *cc, const size_t *kept, size_t n_kept,
+                     double tx, double ty, tl_err *err)
+{
+    const sty__label_view *v = cc->v;
+    cairo_surface_t *s = NULL;
+    cairo_t *lc = NULL;
+    for (size_t i = 0; i < n_kept; i++) {
+        const cand *c = &cc->c.v[kept[i]];
+        if (c->x1 < tx || c->y1 < ty || c->x0 > tx + v->size || c->y0 > ty + v->size)
+            continue;
+        if (!lc) {
+            int side = (int)v->size + 2 * MARGIN_PX;
+            s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, side, side);
+            lc = cairo_create(s);
+        }
+        sty__text_draw(lc, &c->sh, c->t, c->halo, c->x - tx + MARGIN_PX, c->y - ty + MARGIN_PX,
+                       c->angle);
+    }
+    if (!lc)
+        return 0;
+    cairo_status_t st = cairo_status(lc);
+    cairo_destroy(lc);
+    if (st == CAIRO_STATUS_SUCCESS) {
+        cairo_save(cr);
+        cairo_set_source_surface(cr, s, -MARGIN_PX, -MARGIN_PX);
+        cairo_paint(cr);
+        cairo_restore(cr);
+    }
+    cairo_surface_destroy(s);
+    if (st != CAIRO_STATUS_SUCCESS) {
+        TL_FAIL(err, TL_ENOMEM, "cairo: %s", cairo_status_to_string(st));
+        return -1;
+    }
+    return 0;
+}
+
+int sty__labels_draw(cairo_t *cr, sty__fonts *fonts, const sty_layer *layers, size_t n_layers,
+                     double denom, const sty__label_view *v, tl_arena *a, tl_err *err)
+{
+    double side = 256.0 * CELL_TILES * v->scale;
+    double world = 256.0 * v->scale * (double)(1ULL << v->z);
+    if (side > world)
+        side = world;
+    double cx = floor(v->world_x / side) * side, cy = floor(v->world_y / side) * side;
+    cell_ctx cc = {fonts, v, cx / v->k - TL_MERC_HALF, TL_MERC_HALF - cy / v->k, side, denom, a,
+                   {NULL, 0, 0, a}};
+    for (size_t l = 0; l < n_layers; l++)
+        if (layer_candidates(&cc, &layers[l], (int)l, err) < 0)
+            return -1;
+    if (cc.c.n == 0)
+        return 0;
+    qsort(cc.c.v, cc.c.n, sizeof *cc.c.v, cand_cmp);
+    size_t *kept = tl_arena_alloc(a, cc.c.n * sizeof *kept), n_kept = 0;
+    for (size_t i = 0; i < cc.c.n; i++) {
+        int free_spot = 1;
+        for (size_t j = 0; j < n_kept && free_spot; j++)
+            free_spot = !overlaps(&cc.c.v[i], &cc.c.v[kept[j]]);
+        if (free_spot)
+            kept[n_kept++] = i;
+    }
+    return draw_kept(cr, &cc, kept, n_kept, v->world_x - cx, v->world_y - cy, err);
+}
