@@ -212,8 +212,8 @@ int imp_run(const imp_opts *o, imp_result *res, tl_err *err)
     if (o->encoding)
         snprintf(j.encoding, sizeof j.encoding, "%s", o->encoding);
     int rc = -1;
-    if (imp__open_source(&j, err) == 0 && imp__choose_fields(&j, err) == 0 &&
-        imp__setup_crs(&j, err) == 0 && imp__setup_text(&j, err) == 0 &&
+    if (imp__open_source(&j, err) == 0 && imp__setup_text(&j, err) == 0 &&
+        imp__choose_fields(&j, err) == 0 && imp__setup_crs(&j, err) == 0 &&
         imp__geom_setup(&j, err) == 0)
         rc = write_version(&j, res, t0, err);
     if (rc != 0 && err && err->code == TL_OK)

@@ -92,28 +92,52 @@ static int check_shapefile(imp__job *j, const char *path, tl_err *err)
         }
         free(p);
     }
-    if (j->o->encoding) {
-        snprintf(j->encoding, sizeof j->encoding, "%s", j->o->encoding);
-        return 0;
-    }
-    char *cpg = sibling(path, "cpg");
-    if (cpg) {
-        /* GDAL converts from the .cpg's code page itself */
-        VSILFILE *f = VSIFOpenL(cpg, "rb");
-        char buf[64] = {0};
-        if (f) {
-            size_t n = VSIFReadL(buf, 1, sizeof buf - 1, f);
-            VSIFCloseL(f);
-            buf[n] = '\0';
-            buf[strcspn(buf, "\r\n")] = '\0';
-        }
-        if (strcasecmp(buf, "UTF-8") != 0 && strcasecmp(buf, "UTF8") != 0 &&
-            strcmp(buf, "65001") != 0)
-            imp__note(j, "text converted from the .cpg's encoding '%s' to UTF-8", buf);
-        free(cpg);
-        j->cpg = 1;
-    }
     return 0;
+}
+
+/* The iconv name of a .cpg's code page ("1258" -> "CP1258", "UTF-8" -> "" for none). */
+static void cpg_encoding(const char *cpg, char *out, size_t size)
+{
+    if (strcasecmp(cpg, "UTF-8") == 0 || strcasecmp(cpg, "UTF8") == 0 ||
+        strcmp(cpg, "65001") == 0 || !*cpg)
+        out[0] = '\0';
+    else if (isdigit((unsigned char)cpg[0]) && strlen(cpg) == 4)
+        snprintf(out, size, "CP%s", cpg);
+    else if (strcmp(cpg, "88591") == 0)
+        snprintf(out, size, "ISO-8859-1");
+    else
+        snprintf(out, size, "%s", cpg);
+}
+
+/* A Shapefile's text is read raw (GDAL's own recoding drops the last character of strings
+ * in CP1258 and TCVN, whose decoders wait for a combining accent that never comes) and
+ * converted by imp_text: from --encoding, else from the .cpg, else it must be UTF-8. */
+static void shapefile_encoding(imp__job *j)
+{
+    if (j->o->encoding)
+        return;
+    const char *desc = GDALGetDescription(j->ds);
+    char shp[4200];
+    if (strlen(desc) > 4 && strcasecmp(desc + strlen(desc) - 4, ".shp") == 0)
+        snprintf(shp, sizeof shp, "%s", desc);
+    else
+        snprintf(shp, sizeof shp, "%s/%s.shp", desc, j->src_layer);
+    char *cpg = sibling(shp, "cpg");
+    if (!cpg)
+        return;
+    VSILFILE *f = VSIFOpenL(cpg, "rb");
+    char buf[64] = {0};
+    if (f) {
+        size_t n = VSIFReadL(buf, 1, sizeof buf - 1, f);
+        VSIFCloseL(f);
+        buf[n] = '\0';
+        buf[strcspn(buf, "\r\n ")] = '\0';
+    }
+    free(cpg);
+    cpg_encoding(buf, j->encoding, sizeof j->encoding);
+    if (j->encoding[0])
+        imp__note(j, "text converted from the .cpg's encoding '%s' (%s) to UTF-8", buf,
+                  j->encoding);
 }
 
 /* Does the CSV header name a longitude and a latitude column? */
@@ -235,8 +259,8 @@ int imp__open_source(imp__job *j, tl_err *err)
         snprintf(j->encoding, sizeof j->encoding, "%s", j->o->encoding);
     j->is_shp = shp;
     char **oo = NULL;
-    if (shp && !j->cpg)
-        oo = CSLAddString(oo, "ENCODING="); /* raw bytes: we convert or check them */
+    if (shp)
+        oo = CSLAddString(oo, "ENCODING="); /* raw bytes: imp_text converts or checks them */
     if (ends_with_ci(src, ".csv")) {
         oo = CSLAddString(oo, "X_POSSIBLE_NAMES=lon,lng,long,longitude,x");
         oo = CSLAddString(oo, "Y_POSSIBLE_NAMES=lat,latitude,y");
@@ -266,6 +290,8 @@ int imp__open_source(imp__job *j, tl_err *err)
     j->is_dxf = strcmp(j->driver, "DXF") == 0;
     if (choose_layer(j, err) != 0)
         return -1;
+    if (strcmp(j->driver, "ESRI Shapefile") == 0)
+        shapefile_encoding(j);
     if (j->o->where && OGR_L_SetAttributeFilter(j->sl, j->o->where) != OGRERR_NONE) {
         TL_FAIL(err, TL_EINVAL, "--where '%.80s' is not a valid filter for %s", j->o->where,
                 j->label);
@@ -312,11 +338,15 @@ int imp__choose_fields(imp__job *j, tl_err *err)
     j->fields = tl_xcalloc((size_t)n + 1, sizeof *j->fields);
     for (int i = 0; i < n; i++) {
         OGRFieldDefnH fd = OGR_FD_GetFieldDefn(d, i);
-        const char *orig = OGR_Fld_GetNameRef(fd);
+        const char *orig = imp__text_name(j, OGR_Fld_GetNameRef(fd), err);
+        if (!orig)
+            return -1;
         char name[80];
         size_t o = 0;
         for (const char *p = orig; *p && o + 1 < 64; p++)
             name[o++] = *p == '"' ? '_' : *p; /* the layer view quotes names with " */
+        while (o > 0 && ((unsigned char)orig[o] & 0xC0) == 0x80)
+            o--; /* never cut a UTF-8 character in two */
         name[o] = '\0';
         if (!o)
             snprintf(name, sizeof name, "field_%d", i + 1);

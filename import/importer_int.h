@@ -84,6 +84,8 @@ int imp__setup_text(imp__job *j, tl_err *err);
  *  Borrowed until the next call. */
 const char *imp__text(imp__job *j, const char *s, int64_t fid, const imp__field *f,
                       tl_err *err);
+/** A field name in UTF-8 (converted like the text); borrowed until the next call. */
+const char *imp__text_name(imp__job *j, const char *name, tl_err *err);
 void imp__text_free(imp__job *j);
 
 /* imp_geom.c */
