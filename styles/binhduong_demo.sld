@@ -799,6 +799,7 @@
         <Name>roads_minor</Name>
         <Rule>
           <Name>secondary z12-z13</Name>
+          <Title>Secondary road (Đường huyện)</Title>
           <ogc:Filter>
             <ogc:PropertyIsEqualTo>
               <ogc:PropertyName>class</ogc:PropertyName>
@@ -818,6 +819,7 @@
         </Rule>
         <Rule>
           <Name>secondary z14-z15</Name>
+          <Title>Secondary road (Đường huyện)</Title>
           <ogc:Filter>
             <ogc:PropertyIsEqualTo>
               <ogc:PropertyName>class</ogc:PropertyName>
@@ -837,6 +839,7 @@
         </Rule>
         <Rule>
           <Name>secondary z16+</Name>
+          <Title>Secondary road (Đường huyện)</Title>
           <ogc:Filter>
             <ogc:PropertyIsEqualTo>
               <ogc:PropertyName>class</ogc:PropertyName>
@@ -855,6 +858,7 @@
         </Rule>
         <Rule>
           <Name>tertiary z13</Name>
+          <Title>Tertiary road (Đường liên xã)</Title>
           <ogc:Filter>
             <ogc:PropertyIsEqualTo>
               <ogc:PropertyName>class</ogc:PropertyName>
@@ -874,6 +878,7 @@
         </Rule>
         <Rule>
           <Name>tertiary z14-z15</Name>
+          <Title>Tertiary road (Đường liên xã)</Title>
           <ogc:Filter>
             <ogc:PropertyIsEqualTo>
               <ogc:PropertyName>class</ogc:PropertyName>
@@ -893,6 +898,7 @@
         </Rule>
         <Rule>
           <Name>tertiary z16+</Name>
+          <Title>Tertiary road (Đường liên xã)</Title>
           <ogc:Filter>
             <ogc:PropertyIsEqualTo>
               <ogc:PropertyName>class</ogc:PropertyName>
@@ -911,6 +917,7 @@
         </Rule>
         <Rule>
           <Name>residential z14-z15</Name>
+          <Title>Residential street (Đường nội bộ)</Title>
           <ogc:Filter>
             <ogc:PropertyIsEqualTo>
               <ogc:PropertyName>class</ogc:PropertyName>
@@ -930,6 +937,7 @@
         </Rule>
         <Rule>
           <Name>residential z16+</Name>
+          <Title>Residential street (Đường nội bộ)</Title>
           <ogc:Filter>
             <ogc:PropertyIsEqualTo>
               <ogc:PropertyName>class</ogc:PropertyName>
@@ -948,6 +956,7 @@
         </Rule>
         <Rule>
           <Name>unclassified z14-z15</Name>
+          <Title>Unclassified road (Đường khác)</Title>
           <ogc:Filter>
             <ogc:PropertyIsEqualTo>
               <ogc:PropertyName>class</ogc:PropertyName>
@@ -967,6 +976,7 @@
         </Rule>
         <Rule>
           <Name>unclassified z16+</Name>
+          <Title>Unclassified road (Đường khác)</Title>
           <ogc:Filter>
             <ogc:PropertyIsEqualTo>
               <ogc:PropertyName>class</ogc:PropertyName>
@@ -988,6 +998,7 @@
         <Name>roads_major</Name>
         <Rule>
           <Name>motorway z0-z11</Name>
+          <Title>Motorway (Đường cao tốc)</Title>
           <ogc:Filter>
             <ogc:PropertyIsEqualTo>
               <ogc:PropertyName>class</ogc:PropertyName>
@@ -1006,6 +1017,7 @@
         </Rule>
         <Rule>
           <Name>motorway z12-z13</Name>
+          <Title>Motorway (Đường cao tốc)</Title>
           <ogc:Filter>
             <ogc:PropertyIsEqualTo>
               <ogc:PropertyName>class</ogc:PropertyName>
@@ -1025,6 +1037,7 @@
         </Rule>
         <Rule>
           <Name>motorway z14-z15</Name>
+          <Title>Motorway (Đường cao tốc)</Title>
           <ogc:Filter>
             <ogc:PropertyIsEqualTo>
               <ogc:PropertyName>class</ogc:PropertyName>
@@ -1044,6 +1057,7 @@
         </Rule>
         <Rule>
           <Name>motorway z16+</Name>
+          <Title>Motorway (Đường cao tốc)</Title>
           <ogc:Filter>
             <ogc:PropertyIsEqualTo>
               <ogc:PropertyName>class</ogc:PropertyName>
@@ -1062,6 +1076,7 @@
         </Rule>
         <Rule>
           <Name>trunk z0-z11</Name>
+          <Title>Trunk road (Quốc lộ)</Title>
           <ogc:Filter>
             <ogc:PropertyIsEqualTo>
               <ogc:PropertyName>class</ogc:PropertyName>
@@ -1080,6 +1095,7 @@
         </Rule>
         <Rule>
           <Name>trunk z12-z13</Name>
+          <Title>Trunk road (Quốc lộ)</Title>
           <ogc:Filter>
             <ogc:PropertyIsEqualTo>
               <ogc:PropertyName>class</ogc:PropertyName>
@@ -1099,6 +1115,7 @@
         </Rule>
         <Rule>
           <Name>trunk z14-z15</Name>
+          <Title>Trunk road (Quốc lộ)</Title>
           <ogc:Filter>
             <ogc:PropertyIsEqualTo>
               <ogc:PropertyName>class</ogc:PropertyName>
@@ -1118,6 +1135,7 @@
         </Rule>
         <Rule>
           <Name>trunk z16+</Name>
+          <Title>Trunk road (Quốc lộ)</Title>
           <ogc:Filter>
             <ogc:PropertyIsEqualTo>
               <ogc:PropertyName>class</ogc:PropertyName>
@@ -1136,6 +1154,7 @@
         </Rule>
         <Rule>
           <Name>primary z0-z11</Name>
+          <Title>Primary road (Đường tỉnh)</Title>
           <ogc:Filter>
             <ogc:PropertyIsEqualTo>
               <ogc:PropertyName>class</ogc:PropertyName>
@@ -1154,6 +1173,7 @@
         </Rule>
         <Rule>
           <Name>primary z12-z13</Name>
+          <Title>Primary road (Đường tỉnh)</Title>
           <ogc:Filter>
             <ogc:PropertyIsEqualTo>
               <ogc:PropertyName>class</ogc:PropertyName>
@@ -1173,6 +1193,7 @@
         </Rule>
         <Rule>
           <Name>primary z14-z15</Name>
+          <Title>Primary road (Đường tỉnh)</Title>
           <ogc:Filter>
             <ogc:PropertyIsEqualTo>
               <ogc:PropertyName>class</ogc:PropertyName>
@@ -1192,6 +1213,7 @@
         </Rule>
         <Rule>
           <Name>primary z16+</Name>
+          <Title>Primary road (Đường tỉnh)</Title>
           <ogc:Filter>
             <ogc:PropertyIsEqualTo>
               <ogc:PropertyName>class</ogc:PropertyName>

@@ -78,6 +78,12 @@ void sty_renderer_free(sty_renderer *r);
 int sty_render_tile(sty_renderer *r, const sty_layer *layers, size_t n_layers,
                     const sty_tile *t, tl_arena *a, tl_buf *png, tl_err *err);
 
+/** A legend of `s` as a PNG appended to `png`: one row per distinct rule title, with a
+ *  swatch drawn by the rule's symbolizers and the title (rules with only labels, and rules
+ *  that can never draw, are left out). `scale` 2 doubles everything. Scratch from `a`.
+ *  Thread-safe. */
+int sty_legend_png(const sty_style *s, int scale, tl_arena *a, tl_buf *png, tl_err *err);
+
 /** Encode non-premultiplied RGBA rows (w*4 bytes each, `stride` apart) as PNG into `out`. */
 int sty_png_encode_rgba(const uint8_t *rgba, int w, int h, size_t stride, tl_buf *out,
                         tl_err *err);

@@ -19,6 +19,10 @@ void srv_route(srv_request *req, srv_response *res)
         srv_tiles_handle(req, p + strlen("/tiles/"), res);
         return;
     }
+    if (tl_str_starts(p, "/legend/")) {
+        srv_legend_handle(req, p + strlen("/legend/"), res);
+        return;
+    }
     if (srv_static_handle(req, res))
         return;
     tl_err err = TL_ERR_INIT;

@@ -121,6 +121,8 @@ void srv_route(srv_request *req, srv_response *res);
 /* services */
 void srv_tiles_handle(srv_request *req, const char *rest, srv_response *res);
 void srv_health_handle(srv_request *req, srv_response *res);
+/** GET /legend/{layer}.png (svc_legend.c). */
+void srv_legend_handle(srv_request *req, const char *rest, srv_response *res);
 /* svc_admin.c: /admin/... (bearer token) */
 void srv_admin_handle(srv_request *req, const char *rest, srv_response *res);
 /** 0 if `authorization` ("Bearer TOKEN") carries a configured admin token (compared in

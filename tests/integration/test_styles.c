@@ -397,6 +397,50 @@ static void test_labels_across_tile_edges(void **state)
     sty_style_release(lab);
 }
 
+/* Legends ------------------------------------------------------------------------------------ */
+
+/* The zoning legend: nine rows (one per category, whatever the scale bands), each swatch in
+ * its category's colour; served at /legend/{layer}.png by the daemon. */
+static void test_legend(void **state)
+{
+    (void)state;
+    tl_buf png;
+    tl_buf_init(&png, 1u << 24);
+    tl_err err = TL_ERR_INIT;
+    tl_arena_reset(&arena);
+    assert_int_equal(sty_legend_png(styles[0], 1, &arena, &png, &err), 0);
+    image im = {0};
+    assert_int_equal(sty_png_decode_rgba(png.data, png.len, &im.px, &im.w, &im.h, &err), 0);
+    assert_int_equal(im.h, 9 * 24 + 12);
+    static const uint32_t fills[9] = {0xf7e08b, 0xf0a850, 0xe8696b, 0xb49bd6, 0xe38fc3,
+                                      0xd59a6a, 0x8ccc79, 0xdfe9b4, 0x9cc7ec};
+    for (int r = 0; r < 9; r++) {
+        const uint8_t *p = im.px + 4 * ((size_t)(6 + 24 * r + 12) * (size_t)im.w + 16);
+        assert_true(near(p, fills[r], 0));
+    }
+    free(im.px);
+    tl_buf_free(&png);
+
+    th_server srv = {0};
+    assert_int_equal(th_start(&srv, bin, store, "2"), 0);
+    th_resp res;
+    assert_int_equal(th_request(srv.port, "GET", "/legend/zoning@2x.png", "", &res), 0);
+    assert_int_equal(res.status, 200);
+    assert_non_null(strstr(res.headers, "image/png"));
+    assert_int_equal(sty_png_decode_rgba(res.body, res.len, &im.px, &im.w, &im.h, &err), 0);
+    assert_int_equal(im.h, 2 * 9 * 24 + 12);
+    free(im.px);
+    free(res.body);
+    assert_int_equal(th_request(srv.port, "GET", "/legend/parcels_2030.png", "", &res), 0);
+    assert_int_equal(res.status, 404);
+    assert_non_null(strstr((char *)res.body, "parcels_2030"));
+    free(res.body);
+    assert_int_equal(th_request(srv.port, "GET", "/legend/zoning.jpg", "", &res), 0);
+    assert_int_equal(res.status, 404);
+    free(res.body);
+    assert_int_equal(th_stop(&srv), 0);
+}
+
 /* tiled style check -------------------------------------------------------------------------- */
 
 static void test_style_check_command(void **state)
@@ -488,6 +532,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_qgis_geoserver_same_map),
         cmocka_unit_test(test_style_check_command),
         cmocka_unit_test(test_labels_across_tile_edges),
+        cmocka_unit_test(test_legend),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
