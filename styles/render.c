@@ -17,6 +17,8 @@
  * anti-aliasing instead of its 256x15 one: no visible difference on a line that thin,
  * and the zoning outlines at z14-z15 draw in half the time. */
 #define THIN_STROKE_PX 1.5
+/* zlib level of palette PNGs: see the measurements in png8.c */
+#define PNG8_LEVEL 6
 
 struct sty_renderer {
     cairo_surface_t *surf[MAX_SCALE]; /* [scale - 1]: 256 and 512 px */
@@ -543,6 +545,10 @@ static int check_tile(const sty_tile *t, tl_err *err)
         TL_FAIL(err, TL_EINVAL, "tile %d/%u/%u does not exist", t->z, t->x, t->y);
         return -1;
     }
+    if (t->format != STY_FORMAT_PNG && t->format != STY_FORMAT_PNG8) {
+        TL_FAIL(err, TL_EINVAL, "unknown tile format %d", (int)t->format);
+        return -1;
+    }
     if (t->scale < 1 || t->scale > MAX_SCALE) {
         TL_FAIL(err, TL_EINVAL, "tile scale %d is not 1 or 2", t->scale);
         return -1;
@@ -668,5 +674,10 @@ int sty_render_tile(sty_renderer *r, const sty_layer *layers, size_t n_layers,
     /* unpremultiply in place: the surface is cleared before the next tile anyway */
     (void)sty__argb_to_rgba(data, px, px, stride);
     cairo_surface_mark_dirty(surf);
-    return sty_png_encode_rgba(data, px, px, stride, png, err);
+    if (t->format != STY_FORMAT_PNG8)
+        return sty_png_encode_rgba(data, px, px, stride, png, err);
+    const sty_style **st = tl_arena_alloc(a, (n_layers ? n_layers : 1) * sizeof *st);
+    for (size_t i = 0; i < n_layers; i++)
+        st[i] = layers[i].style;
+    return sty__png8_encode(data, px, px, stride, st, n_layers, PNG8_LEVEL, png, err);
 }

@@ -60,11 +60,18 @@ typedef struct sty_layer {
     const sty_style *style;
 } sty_layer;
 
-/** Tile address and pixel ratio (scale 1: 256 px, scale 2: 512 px "@2x"). */
+/** Output encoding of a tile. */
+typedef enum sty_format {
+    STY_FORMAT_PNG = 0, /* 32-bit RGBA */
+    STY_FORMAT_PNG8 = 1 /* 8-bit palette; the style's own colours stay exact */
+} sty_format;
+
+/** Tile address, pixel ratio (scale 1: 256 px, scale 2: 512 px "@2x") and format. */
 typedef struct sty_tile {
     int z;
     uint32_t x, y;
     int scale;
+    sty_format format; /* 0 (PNG) when left out of an initializer */
 } sty_tile;
 
 /** A renderer owns a Cairo image surface for the largest tile. Per-thread: create one per
@@ -72,8 +79,8 @@ typedef struct sty_tile {
 TL_MUST_USE sty_renderer *sty_renderer_new(tl_err *err);
 void sty_renderer_free(sty_renderer *r);
 
-/** Draw `layers` in order into a transparent tile and append the PNG (RGBA, 8 bit) to
- *  `png`. Scratch memory comes from `a`. Deterministic: the same input gives the same bytes.
+/** Draw `layers` in order into a transparent tile and append the PNG (RGBA, 8 bit, or a
+ *  palette PNG for STY_FORMAT_PNG8) to `png`. Scratch memory comes from `a`. Deterministic: the same input gives the same bytes.
  *  Fails with TL_ETOOBIG when a layer has more than the per-tile feature limit in view. */
 int sty_render_tile(sty_renderer *r, const sty_layer *layers, size_t n_layers,
                     const sty_tile *t, tl_arena *a, tl_buf *png, tl_err *err);

@@ -296,6 +296,12 @@ double sty__uom_px(sty_uom uom, double scale, double px_per_m, double y);
 int sty__render_window(const sty_layer *layers, size_t n_layers, int z, int scale, double wx,
                        double wy, int w, int h, tl_arena *a, uint8_t **rgba, tl_err *err);
 
+/** Encode RGBA rows as an 8-bit palette PNG at zlib `level` into `out`, keeping the
+ *  opaque colours of `styles` exact (png8.c). */
+int sty__png8_encode(const uint8_t *rgba, int w, int h, size_t stride,
+                     const sty_style *const *styles, size_t n_styles, int level, tl_buf *out,
+                     tl_err *err);
+
 /** Unpremultiply Cairo ARGB32 (native-endian, premultiplied) rows in place into RGBA
  *  bytes. Returns 1 if every pixel is fully transparent. */
 int sty__argb_to_rgba(uint8_t *data, int w, int h, size_t stride);

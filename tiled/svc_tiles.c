@@ -104,8 +104,24 @@ static void make_etag(const tile_req *tr, srv_layer *const *held, const sty_laye
     MIX(tr->t.x);
     MIX(tr->t.y);
     MIX(tr->t.scale);
+    MIX(tr->t.format);
 #undef MIX
     snprintf(out, size, "\"%016" PRIx64 "\"", h);
+}
+
+/* ?format=png (default) or png8 (palette; the style's colours stay exact). */
+static int parse_format(const srv_request *req, sty_tile *t, tl_err *err)
+{
+    const char *f = srv_arg(req, "format");
+    t->format = STY_FORMAT_PNG;
+    if (!f || strcmp(f, "png") == 0)
+        return 0;
+    if (strcmp(f, "png8") == 0) {
+        t->format = STY_FORMAT_PNG8;
+        return 0;
+    }
+    TL_FAIL(err, TL_EINVAL, "format '%.20s' is not png or png8", f);
+    return -1;
 }
 
 void srv_tiles_handle(srv_request *req, const char *rest, srv_response *res)
@@ -115,7 +131,7 @@ void srv_tiles_handle(srv_request *req, const char *rest, srv_response *res)
     srv_layer *lays[SRV_MAX_LAYERS_PER_TILE] = {0};
     sty_layer ly[SRV_MAX_LAYERS_PER_TILE];
     size_t held = 0;
-    if (parse_tile_path(rest, &tr, &err) != 0)
+    if (parse_tile_path(rest, &tr, &err) != 0 || parse_format(req, &tr.t, &err) != 0)
         goto fail;
     for (; held < tr.n_layers; held++) {
         lays[held] = srv_registry_acquire(req->ctx->reg, tr.names[held], &err);

@@ -45,7 +45,7 @@ static image render(const sty_layer *ly, size_t n, int z, uint32_t x, uint32_t y
     tl_buf png;
     tl_buf_init(&png, 64u << 20);
     tl_err err = TL_ERR_INIT;
-    sty_tile t = {z, x, y, scale};
+    sty_tile t = {z, x, y, scale, STY_FORMAT_PNG};
     tl_arena_reset(&arena);
     if (sty_render_tile(rend, ly, n, &t, &arena, &png, &err) != 0)
         fprintf(stderr, "render %d/%u/%u: %s\n", z, x, y, err.msg);
@@ -397,10 +397,59 @@ static void test_labels_across_tile_edges(void **state)
     sty_style_release(lab);
 }
 
+/* Palette PNG ----------------------------------------------------------------------------------- */
+
+/* ?format=png8: every pixel the RGBA tile shows in one of the style's colours has exactly
+ * that colour in the palette tile too, and the palette tile is smaller. */
+static void test_png8_keeps_style_colours(void **state)
+{
+    (void)state;
+    sty_layer ly[N_DEMO];
+    for (size_t i = 0; i < N_DEMO; i++)
+        ly[i] = (sty_layer){snaps[i], styles[i]};
+    static const uint32_t fills[9] = {0xf7e08b, 0xf0a850, 0xe8696b, 0xb49bd6, 0xe38fc3,
+                                      0xd59a6a, 0x8ccc79, 0xdfe9b4, 0x9cc7ec};
+    static const int zooms[] = {11, 13, 15};
+    for (size_t k = 0; k < 3; k++) {
+        uint32_t x, y;
+        tile_of(106.66, 10.99, zooms[k], &x, &y);
+        tl_buf b32, b8;
+        image full = render(ly, N_DEMO, zooms[k], x, y, 1, &b32);
+        tl_buf_init(&b8, 1u << 24);
+        tl_err err = TL_ERR_INIT;
+        sty_tile t = {zooms[k], x, y, 1, STY_FORMAT_PNG8};
+        tl_arena_reset(&arena);
+        assert_int_equal(sty_render_tile(rend, ly, N_DEMO, &t, &arena, &b8, &err), 0);
+        assert_int_equal(b8.data[25], 3); /* IHDR colour type: palette */
+        image pal = {0};
+        assert_int_equal(sty_png_decode_rgba(b8.data, b8.len, &pal.px, &pal.w, &pal.h, &err), 0);
+        size_t exact = 0;
+        for (size_t i = 0; i < 256 * 256; i++) {
+            const uint8_t *p = full.px + 4 * i;
+            uint32_t rgb = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+            for (int f = 0; f < 9; f++) {
+                if (p[3] == 255 && rgb == fills[f]) {
+                    assert_memory_equal(pal.px + 4 * i, p, 4);
+                    exact++;
+                }
+            }
+        }
+        fprintf(stderr, "z%d: png %zu bytes, png8 %zu bytes, %zu style-colour pixels exact\n",
+                zooms[k], b32.len, b8.len, exact);
+        assert_true(exact > 2000); /* pure zone fills: a tenth of a z11 tile, most of z15 */
+        assert_true(b8.len < b32.len);
+        free(full.px);
+        free(pal.px);
+        tl_buf_free(&b32);
+        tl_buf_free(&b8);
+    }
+}
+
 /* Legends ------------------------------------------------------------------------------------ */
 
 /* The zoning legend: nine rows (one per category, whatever the scale bands), each swatch in
- * its category's colour; served at /legend/{layer}.png by the daemon. */
+ * its category's colour; served at /legend/{layer}.png by the daemon (which also serves
+ * ?format=png8 tiles). */
 static void test_legend(void **state)
 {
     (void)state;
@@ -434,6 +483,16 @@ static void test_legend(void **state)
     assert_int_equal(th_request(srv.port, "GET", "/legend/parcels_2030.png", "", &res), 0);
     assert_int_equal(res.status, 404);
     assert_non_null(strstr((char *)res.body, "parcels_2030"));
+    free(res.body);
+    assert_int_equal(th_request(srv.port, "GET", "/tiles/zoning/13/6522/3844.png?format=png8", "",
+                                &res), 0);
+    assert_int_equal(res.status, 200);
+    assert_int_equal(res.body[25], 3); /* palette */
+    free(res.body);
+    assert_int_equal(th_request(srv.port, "GET", "/tiles/zoning/13/6522/3844.png?format=gif", "",
+                                &res), 0);
+    assert_int_equal(res.status, 400);
+    assert_non_null(strstr((char *)res.body, "png8"));
     free(res.body);
     assert_int_equal(th_request(srv.port, "GET", "/legend/zoning.jpg", "", &res), 0);
     assert_int_equal(res.status, 404);
@@ -532,6 +591,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_qgis_geoserver_same_map),
         cmocka_unit_test(test_style_check_command),
         cmocka_unit_test(test_labels_across_tile_edges),
+        cmocka_unit_test(test_png8_keeps_style_colours),
         cmocka_unit_test(test_legend),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -314,7 +314,7 @@ static int render(fixture *fx, int which, int z, uint32_t x, uint32_t y, int sca
         ly[n++] = (sty_layer){fx->roads, fx->s_roads};
     if (which & L_WELLS)
         ly[n++] = (sty_layer){fx->wells, fx->s_wells};
-    sty_tile t = {z, x, y, scale};
+    sty_tile t = {z, x, y, scale, STY_FORMAT_PNG};
     tl_arena_reset(&fx->arena);
     return sty_render_tile(fx->r, ly, n, &t, &fx->arena, png, err);
 }
