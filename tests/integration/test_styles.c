@@ -67,7 +67,52 @@ static void tile_of(double lon, double lat, int z, uint32_t *x, uint32_t *y)
     *y = (uint32_t)((TL_MERC_HALF - my) / size);
 }
 
-/* Smallest PNG libpng makes: level 9, adaptive filters (goldens stay small). */
+static int write_png(const char *path, const image *im);
+
+/* Pixels of a and b (same size) differing by more than GOLDEN_DELTA in some channel. */
+static size_t n_differ(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        int d = 0;
+        for (int c = 0; c < 4; c++) {
+            int dc = abs((int)a[4 * i + c] - (int)b[4 * i + c]);
+            d = dc > d ? dc : d;
+        }
+        bad += d > GOLDEN_DELTA;
+    }
+    return bad;
+}
+
+/* Goldens are stored as palette PNGs (sty__png8_encode at level 9), a few tens of KB, when
+ * the quantization keeps them within half of the comparison's tolerance; else as RGBA. */
+static int write_golden(const char *path, const image *im)
+{
+    tl_buf b;
+    tl_buf_init(&b, 1u << 24);
+    tl_err err = TL_ERR_INIT;
+    const sty_style *st[N_DEMO];
+    for (size_t i = 0; i < N_DEMO; i++)
+        st[i] = styles[i];
+    size_t n = (size_t)im->w * (size_t)im->h;
+    image q = {0};
+    if (sty__png8_encode(im->px, im->w, im->h, (size_t)im->w * 4, st, N_DEMO, 9, &b, &err) != 0 ||
+        sty_png_decode_rgba(b.data, b.len, &q.px, &q.w, &q.h, &err) != 0 ||
+        (double)n_differ(q.px, im->px, n) > GOLDEN_MAX_DIFF * (double)n / 2) {
+        free(q.px);
+        tl_buf_free(&b);
+        return write_png(path, im);
+    }
+    free(q.px);
+    FILE *f = fopen(path, "wb");
+    int rc = f && fwrite(b.data, 1, b.len, f) == b.len ? 0 : -1;
+    if (f)
+        rc |= fclose(f);
+    tl_buf_free(&b);
+    return rc;
+}
+
+/* Smallest RGBA PNG libpng makes: level 9, adaptive filters. */
 static int write_png(const char *path, const image *im)
 {
     FILE *f = fopen(path, "wb");
@@ -118,7 +163,7 @@ static void check_golden(const char *name, const image *im)
     char gpath[1024], apath[1024], dpath[1024];
     snprintf(gpath, sizeof gpath, "%s/tests/golden/%s.png", TILED_SOURCE_DIR, name);
     if (getenv("TILED_UPDATE_GOLDEN")) {
-        assert_int_equal(write_png(gpath, im), 0);
+        assert_int_equal(write_golden(gpath, im), 0);
         fprintf(stderr, "updated %s\n", gpath);
         return;
     }
@@ -529,6 +574,53 @@ static void test_style_check_command(void **state)
     assert_int_equal(WEXITSTATUS(system(cmd)), 2);
 }
 
+/* tiled style set: attaches a valid document (even with unsupported items, listed), refuses
+ * an invalid one and leaves the stored style as it was. */
+static int run_out(const char *cmd, char *out, size_t size)
+{
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, size - 1, p);
+    out[n] = '\0';
+    return WEXITSTATUS(pclose(p));
+}
+
+static void test_style_set_command(void **state)
+{
+    (void)state;
+    char copy[700], cmd[4096], out[4096];
+    snprintf(copy, sizeof copy, "%s/style-set.gpkg", scratch);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", store, copy);
+    assert_int_equal(system(cmd), 0);
+    const char *d = TILED_SOURCE_DIR "/tests/data/styles";
+    snprintf(cmd, sizeof cmd, "'%s' style set --store '%s' --layer zoning '%s/zoning_qgis.sld'",
+             bin, copy, d);
+    assert_int_equal(run_out(cmd, out, sizeof out), 0);
+    assert_non_null(strstr(out, "layer zoning: style"));
+    snprintf(cmd, sizeof cmd, "'%s' style set --store '%s' --layer roads "
+             "'%s/three_unsupported.sld'", bin, copy, d);
+    assert_int_equal(run_out(cmd, out, sizeof out), 0);
+    assert_non_null(strstr(out, "three_unsupported.sld:18:"));
+    assert_non_null(strstr(out, "(3 unsupported items)"));
+    snprintf(cmd, sizeof cmd, "'%s' style set --store '%s' --layer zoning '%s/CMakeLists.txt' "
+             "2>&1", bin, copy, TILED_SOURCE_DIR);
+    assert_int_equal(run_out(cmd, out, sizeof out), 2);
+    assert_non_null(strstr(out, "line 1: malformed XML"));
+    snprintf(cmd, sizeof cmd, "'%s' style set --store '%s' --layer nope '%s/zoning_qgis.sld' "
+             "2>&1", bin, copy, d);
+    assert_int_not_equal(run_out(cmd, out, sizeof out), 0);
+    assert_non_null(strstr(out, "nope"));
+    tl_err err = TL_ERR_INIT;
+    lyr_store *st = lyr_store_open(copy, 0, &err);
+    assert_non_null(st);
+    char *sld = NULL;
+    assert_int_equal(lyr_store_get_style(st, "zoning", &sld, &err), 0);
+    assert_non_null(sld);
+    assert_non_null(strstr(sld, "<se:SvgParameter name=\"fill\">#f7e08b</se:SvgParameter>"));
+    free(sld);
+    lyr_store_close(st);
+}
+
 /* Set-up ------------------------------------------------------------------------------------------ */
 
 static int setup(void **state)
@@ -593,6 +685,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_labels_across_tile_edges),
         cmocka_unit_test(test_png8_keeps_style_colours),
         cmocka_unit_test(test_legend),
+        cmocka_unit_test(test_style_set_command),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
