@@ -274,6 +274,16 @@ typedef struct sty__xform {
  *  outside the tile (scratch memory from `a`). Points append nothing. */
 void sty__path_geom(cairo_t *cr, const lyr_geom_view *g, const sty__xform *x, tl_arena *a);
 
+/* Interior points (polylabel.c) --------------------------------------------------------- */
+
+/** The pole of inaccessibility of the polygon made of rings [first, last) of `g` (an outer
+ *  ring and its holes), to within `precision` in the units of the transformed coordinates:
+ *  EPSG:3857 (x, y) maps to ((x - ox) * k, (oy - y) * k). Writes the point and returns its
+ *  distance to the nearest edge. Scratch memory from `a`. */
+double sty__polylabel(const lyr_geom_view *g, uint32_t first, uint32_t last, double ox,
+                      double oy, double k, double precision, tl_arena *a, double *px,
+                      double *py);
+
 /* Symbol graphics (graphics.c) ---------------------------------------------------------- */
 
 typedef struct _cairo_pattern cairo_pattern_t;

@@ -32,16 +32,6 @@ int sty__text_shape(sty__fonts *f, const sty_text *t, const char *utf8, double s
 void sty__text_draw(cairo_t *cr, const sty__shaped *s, const sty_text *t, double halo,
                     double ox, double oy, double angle);
 
-/* Interior points (polylabel.c) ------------------------------------------------------------ */
-
-/** The pole of inaccessibility of the polygon made of rings [first, last) of `g` (an outer
- *  ring and its holes), to within `precision` in the units of the transformed coordinates:
- *  EPSG:3857 (x, y) maps to ((x - ox) * k, (oy - y) * k). Writes the point and returns its
- *  distance to the nearest edge. Scratch memory from `a`. */
-double sty__polylabel(const lyr_geom_view *g, uint32_t first, uint32_t last, double ox,
-                      double oy, double k, double precision, tl_arena *a, double *px,
-                      double *py);
-
 /* Labels (label.c) -------------------------------------------------------------------------- */
 
 /** Where labels are drawn: the tile in device pixels and its place in the world. */
