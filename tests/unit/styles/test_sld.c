@@ -404,6 +404,40 @@ static void test_unknown_things_reported(void **state)
     sty_style_release(s);
 }
 
+/* Every prefix of a real document, and the document with bytes overwritten at many places:
+ * each parse is a style or a clean error, never a crash (run under ASan in CI). */
+static void test_truncated_and_mangled(void **state)
+{
+    (void)state;
+    size_t n;
+    char *d = slurp("tests/data/styles/zoning_qgis.sld", &n);
+    size_t ok = 0, failed = 0;
+    for (size_t len = 0; len <= n; len += 13) {
+        tl_err err = TL_ERR_INIT;
+        sty_style *s = sty_style_from_sld(d, len, "zoning", NULL, &err);
+        if (s)
+            ok++;
+        else
+            failed += err.code == TL_EINVAL && err.msg[0] != '\0';
+        sty_style_release(s);
+    }
+    assert_int_equal(ok + failed, n / 13 + 1); /* every failure is TL_EINVAL with a message */
+    static const char junk[] = {'<', '>', '&', '"', '/', '0', '-', 'e', '\0', (char)0xff};
+    char *m = malloc(n);
+    for (size_t pos = 0; pos < n; pos += 7) {
+        memcpy(m, d, n);
+        m[pos] = junk[pos % sizeof junk];
+        sty_issues is = {0};
+        tl_err err = TL_ERR_INIT;
+        sty_style *s = sty_style_from_sld(m, n, "zoning", &is, &err);
+        assert_true(s != NULL || (err.code != TL_OK && err.msg[0] != '\0'));
+        sty_style_release(s);
+        sty_issues_free(&is);
+    }
+    free(m);
+    free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -412,6 +446,7 @@ int main(void)
         cmocka_unit_test(test_else_scale_uom_label), cmocka_unit_test(test_malformed_and_foreign),
         cmocka_unit_test(test_bad_values),           cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_unknown_things_reported),
+        cmocka_unit_test(test_truncated_and_mangled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
