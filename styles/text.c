@@ -3,6 +3,7 @@
  * (Vietnamese diacritics as mark positioning), Cairo draws the glyphs through its FreeType
  * backend with a halo. One sty__fonts per renderer: per-thread. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,8 +31,17 @@ struct sty__fonts {
     cairo_font_options_t *opts;
 };
 
+static pthread_once_t fc_once = PTHREAD_ONCE_INIT;
+
+/* Load fontconfig's configuration once, before any thread matches a font. */
+static void fc_init(void)
+{
+    (void)FcInit();
+}
+
 sty__fonts *sty__fonts_new(void)
 {
+    pthread_once(&fc_once, fc_init);
     sty__fonts *f = tl_xcalloc(1, sizeof *f);
     f->opts = cairo_font_options_create();
     /* unhinted outlines at exact positions: a label looks the same at any sub-pixel
