@@ -118,10 +118,29 @@ static double px_y(const cell_ctx *cc, double my)
     return (cc->oy - my) * cc->v->k;
 }
 
+/* Largest distance from the chord p0-p2 of the vertices of part `part` whose distance
+ * along the line is within [from, to] (pixels). */
+static double bend(const cell_ctx *cc, const lyr_geom_view *g, uint32_t part, double from,
+                   double to, const double *p0, const double *p2)
+{
+    double dx = p2[0] - p0[0], dy = p2[1] - p0[1], l = hypot(dx, dy), run = 0.0, worst = 0.0;
+    if (l <= 0.0)
+        return 0.0;
+    for (uint32_t k = g->part_start[part] + 1; k < g->part_start[part + 1]; k++) {
+        double ax = px_x(cc, g->xy[2 * (size_t)k - 2]), ay = px_y(cc, g->xy[2 * (size_t)k - 1]);
+        double bx = px_x(cc, g->xy[2 * (size_t)k]), by = px_y(cc, g->xy[2 * (size_t)k + 1]);
+        run += hypot(bx - ax, by - ay);
+        if (run > from && run < to)
+            worst = fmax(worst, fabs((bx - p0[0]) * dy - (by - p0[1]) * dx) / l);
+    }
+    return worst;
+}
+
 /* Midpoint (by length) of the longest part of a line, and its direction over `span` px
- * around it. -1 if no part is long enough. */
-static int line_anchor(const cell_ctx *cc, const lyr_geom_view *g, double span, double *x,
-                       double *y, double *angle)
+ * around it. -1 if no part is long enough, or if the line bends away from the straight
+ * text by more than `max_bend` pixels there. */
+static int line_anchor(const cell_ctx *cc, const lyr_geom_view *g, double span, double max_bend,
+                       double *x, double *y, double *angle)
 {
     uint32_t best = 0;
     double best_len = -1.0;
@@ -155,7 +174,7 @@ static int line_anchor(const cell_ctx *cc, const lyr_geom_view *g, double span, 
         }
         run += l;
     }
-    if (w < 3)
+    if (w < 3 || bend(cc, g, best, want[0], want[2], pt[0], pt[2]) > max_bend)
         return -1;
     double a = atan2(pt[2][1] - pt[0][1], pt[2][0] - pt[0][0]);
     if (a > M_PI / 2.0) /* keep the text upright */
@@ -209,7 +228,9 @@ static int add_candidate(cell_ctx *cc, const sty_symbolizer *y, const sty__feat 
     c.halo = t->halo_radius * unit;
     double ax, ay;
     if (g.kind == LYR_GEOM_LINE && t->along_line) {
-        if (line_anchor(cc, &g, c.sh.width, &ax, &ay, &c.angle) < 0)
+        /* straight text along the chord: the road may bend by a third of the text height */
+        double max_bend = (c.sh.ascent + c.sh.descent) / 3.0;
+        if (line_anchor(cc, &g, c.sh.width, max_bend, &ax, &ay, &c.angle) < 0)
             return 0;
         double cs = cos(c.angle), sn = sin(c.angle);
         double lx = -c.sh.width / 2.0, ly = (c.sh.ascent - c.sh.descent) / 2.0;
@@ -220,7 +241,7 @@ static int add_candidate(cell_ctx *cc, const sty_symbolizer *y, const sty__feat 
             if (polygon_anchor(cc, &g, &ax, &ay) < 0)
                 return 0;
         } else if (g.kind == LYR_GEOM_LINE) {
-            if (line_anchor(cc, &g, 0.0, &ax, &ay, &c.angle) < 0)
+            if (line_anchor(cc, &g, 0.0, 1e300, &ax, &ay, &c.angle) < 0)
                 return 0;
             c.angle = 0.0;
         } else {
