@@ -1,6 +1,7 @@
 /* cmd_style.c: `tiled style check FILE.sld` and `tiled style set --layer L FILE.sld`:
  * validate an SLD/SE document, list what tiled does not support, attach it to a layer. */
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +18,13 @@
 /* 2: invalid document or usage (TL_EINVAL); 3: store error; see tl_code_exit */
 
 static const char usage[] =
-    "usage: tiled style check FILE.sld\n"
+    "usage: tiled style check [--json] FILE.sld\n"
     "       tiled style set [--store PATH] --layer NAME FILE.sld\n"
     "  check: validate an SLD 1.0 / SE 1.1 document (every NamedLayer) and list each\n"
     "         element or attribute tiled does not support, as FILE:LINE: message.\n"
     "         Exit 0: valid and fully supported; 1: valid, unsupported items listed;\n"
-    "         2: not a valid style (the reason on stderr).\n"
+    "         2: not a valid style (the reason on stderr). --json: one JSON object\n"
+    "         {\"file\", \"valid\", \"error\", \"issues\": [{\"line\", \"message\"}]} on stdout.\n"
     "  set:   validate the document's NamedLayer NAME (or its only NamedLayer) and attach\n"
     "         the document to layer NAME of the store (default tiled.gpkg). Refused when\n"
     "         the document is invalid; unsupported items are listed and do not refuse.\n";
@@ -71,7 +73,22 @@ static void print_issues(const char *file, const sty_issues *is)
         printf("%s:%d: %s\n", file, is->v[i].line, is->v[i].msg);
 }
 
-static int check(const char *file)
+static void print_json(const char *file, const sty_issues *is, const tl_err *err)
+{
+    json_t *issues = json_array();
+    for (size_t i = 0; is && i < is->n; i++)
+        json_array_append_new(issues, json_pack("{s:i, s:s}", "line", is->v[i].line, "message",
+                                                is->v[i].msg));
+    json_t *o = json_pack("{s:s, s:b, s:o}", "file", file, "valid", err == NULL, "issues",
+                          issues);
+    if (err)
+        json_object_set_new(o, "error", json_string(err->msg));
+    json_dumpf(o, stdout, JSON_INDENT(2));
+    fputc('\n', stdout);
+    json_decref(o);
+}
+
+static int check(const char *file, int json)
 {
     tl_err err = TL_ERR_INIT;
     size_t len = 0;
@@ -84,10 +101,15 @@ static int check(const char *file)
     if (!s) {
         sty_issues_free(&is);
         tl_err_prefix(&err, "%s: ", file);
+        if (json)
+            print_json(file, NULL, &err);
         return cli_fail("style", &err);
     }
     sty_style_release(s);
-    print_issues(file, &is);
+    if (json)
+        print_json(file, &is, NULL);
+    else
+        print_issues(file, &is);
     int rc = is.n ? EXIT_UNSUPPORTED : EXIT_CLEAN;
     if (is.n)
         fprintf(stderr, "tiled style: %s: %zu unsupported item%s (not drawn)\n", file, is.n,
@@ -152,9 +174,10 @@ int cmd_style(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "check") == 0) {
-        if (argc != 3)
-            return cli_usage("style", usage, "check takes one FILE.sld");
-        return check(argv[2]);
+        int json = argc == 4 && strcmp(argv[2], "--json") == 0;
+        if (argc != 3 + json)
+            return cli_usage("style", usage, "check takes [--json] and one FILE.sld");
+        return check(argv[2 + json], json);
     }
     if (strcmp(argv[1], "set") == 0)
         return set(argc - 1, argv + 1);

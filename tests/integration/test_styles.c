@@ -566,6 +566,15 @@ static void test_style_check_command(void **state)
     assert_non_null(strstr(out, "three_unsupported.sld:18: <GraphicStroke> in <Stroke>"));
     assert_non_null(strstr(out, "three_unsupported.sld:22: <PerpendicularOffset> in"));
     assert_non_null(strstr(out, "three_unsupported.sld:26: <VendorOption> in <TextSymbolizer>"));
+    snprintf(cmd, sizeof cmd, "'%s' style check --json "
+             "'%s/tests/data/styles/three_unsupported.sld' 2>/dev/null", bin, TILED_SOURCE_DIR);
+    p = popen(cmd, "r");
+    assert_non_null(p);
+    n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    assert_int_equal(WEXITSTATUS(pclose(p)), 1);
+    assert_non_null(strstr(out, "\"valid\": true"));
+    assert_non_null(strstr(out, "\"line\": 26"));
     snprintf(cmd, sizeof cmd, "'%s' style check '%s/styles/binhduong_demo.sld'", bin,
              TILED_SOURCE_DIR);
     assert_int_equal(WEXITSTATUS(system(cmd)), 0);
