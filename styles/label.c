@@ -118,29 +118,13 @@ static double px_y(const cell_ctx *cc, double my)
     return (cc->oy - my) * cc->v->k;
 }
 
-/* Largest distance from the chord p0-p2 of the vertices of part `part` whose distance
- * along the line is within [from, to] (pixels). */
-static double bend(const cell_ctx *cc, const lyr_geom_view *g, uint32_t part, double from,
-                   double to, const double *p0, const double *p2)
-{
-    double dx = p2[0] - p0[0], dy = p2[1] - p0[1], l = hypot(dx, dy), run = 0.0, worst = 0.0;
-    if (l <= 0.0)
-        return 0.0;
-    for (uint32_t k = g->part_start[part] + 1; k < g->part_start[part + 1]; k++) {
-        double ax = px_x(cc, g->xy[2 * (size_t)k - 2]), ay = px_y(cc, g->xy[2 * (size_t)k - 1]);
-        double bx = px_x(cc, g->xy[2 * (size_t)k]), by = px_y(cc, g->xy[2 * (size_t)k + 1]);
-        run += hypot(bx - ax, by - ay);
-        if (run > from && run < to)
-            worst = fmax(worst, fabs((bx - p0[0]) * dy - (by - p0[1]) * dx) / l);
-    }
-    return worst;
-}
+/* The longest part of a line in cell pixels, with the length along it at each vertex. */
+typedef struct path_px {
+    double *xy, *cum;
+    size_t n;
+} path_px;
 
-/* Midpoint (by length) of the longest part of a line, and its direction over `span` px
- * around it. -1 if no part is long enough, or if the line bends away from the straight
- * text by more than `max_bend` pixels there. */
-static int line_anchor(const cell_ctx *cc, const lyr_geom_view *g, double span, double max_bend,
-                       double *x, double *y, double *angle)
+static int longest_part(const cell_ctx *cc, const lyr_geom_view *g, path_px *p)
 {
     uint32_t best = 0;
     double best_len = -1.0;
@@ -154,36 +138,95 @@ static int line_anchor(const cell_ctx *cc, const lyr_geom_view *g, double span, 
             best = i;
         }
     }
-    best_len *= cc->v->k;
-    if (best_len < span + 2.0 * LINE_MARGIN_PX)
+    uint32_t k0 = g->part_start[best], n = g->part_start[best + 1] - k0;
+    if (best_len <= 0.0 || n < 2)
         return -1;
-    /* the points at lengths mid - span/2, mid, mid + span/2 */
-    double want[3] = {best_len / 2.0 - span / 2.0, best_len / 2.0, best_len / 2.0 + span / 2.0};
-    double pt[3][2] = {{0}};
-    double run = 0.0;
-    int w = 0;
-    for (uint32_t k = g->part_start[best] + 1; k < g->part_start[best + 1] && w < 3; k++) {
-        double ax = px_x(cc, g->xy[2 * (size_t)k - 2]), ay = px_y(cc, g->xy[2 * (size_t)k - 1]);
-        double bx = px_x(cc, g->xy[2 * (size_t)k]), by = px_y(cc, g->xy[2 * (size_t)k + 1]);
-        double l = hypot(bx - ax, by - ay);
-        while (w < 3 && run + l >= want[w]) {
-            double f = l > 0.0 ? (want[w] - run) / l : 0.0;
-            pt[w][0] = ax + f * (bx - ax);
-            pt[w][1] = ay + f * (by - ay);
-            w++;
-        }
-        run += l;
+    p->n = n;
+    p->xy = tl_arena_alloc(cc->a, 2 * (size_t)n * sizeof *p->xy);
+    p->cum = tl_arena_alloc(cc->a, (size_t)n * sizeof *p->cum);
+    for (uint32_t k = 0; k < n; k++) {
+        p->xy[2 * k] = px_x(cc, g->xy[2 * (size_t)(k0 + k)]);
+        p->xy[2 * k + 1] = px_y(cc, g->xy[2 * (size_t)(k0 + k) + 1]);
+        p->cum[k] = k ? p->cum[k - 1] + hypot(p->xy[2 * k] - p->xy[2 * k - 2],
+                                              p->xy[2 * k + 1] - p->xy[2 * k - 1])
+                      : 0.0;
     }
-    if (w < 3 || bend(cc, g, best, want[0], want[2], pt[0], pt[2]) > max_bend)
+    return 0;
+}
+
+/* The point at length s along the path and the direction of its segment. */
+static void point_at(const path_px *p, double s, double *x, double *y, double *th)
+{
+    size_t k = 0;
+    while (k + 2 < p->n && p->cum[k + 1] < s)
+        k++;
+    const double *a = p->xy + 2 * k, *b = a + 2;
+    double l = p->cum[k + 1] - p->cum[k], f = l > 0.0 ? (s - p->cum[k]) / l : 0.0;
+    *x = a[0] + f * (b[0] - a[0]);
+    *y = a[1] + f * (b[1] - a[1]);
+    *th = atan2(b[1] - a[1], b[0] - a[0]);
+}
+
+static void path_reverse(path_px *p)
+{
+    double total = p->cum[p->n - 1];
+    for (size_t i = 0, j = p->n - 1; i < j; i++, j--) {
+        for (int c = 0; c < 2; c++) {
+            double t = p->xy[2 * i + c];
+            p->xy[2 * i + c] = p->xy[2 * j + c];
+            p->xy[2 * j + c] = t;
+        }
+        double t = p->cum[i];
+        p->cum[i] = total - p->cum[j];
+        p->cum[j] = total - t;
+    }
+    if (p->n % 2)
+        p->cum[p->n / 2] = total - p->cum[p->n / 2];
+}
+
+/* Text along the middle of the longest part of a line, each glyph turned to the line under
+ * it and centred on it vertically, reading left to right. -1 if the line is too short or
+ * turns by more than MAX_TURN between two letters. */
+#define MAX_TURN 0.45 /* radians, about 26 degrees */
+static int curved_label(const cell_ctx *cc, const lyr_geom_view *g, cand *c)
+{
+    path_px p;
+    sty__shaped *sh = &c->sh;
+    if (longest_part(cc, g, &p) < 0)
         return -1;
-    double a = atan2(pt[2][1] - pt[0][1], pt[2][0] - pt[0][0]);
-    if (a > M_PI / 2.0) /* keep the text upright */
-        a -= M_PI;
-    else if (a <= -M_PI / 2.0)
-        a += M_PI;
-    *x = pt[1][0];
-    *y = pt[1][1];
-    *angle = a;
+    double total = p.cum[p.n - 1], s0 = (total - sh->width) / 2.0, x0, y0, x1, y1, th;
+    if (total < sh->width + 2.0 * LINE_MARGIN_PX || sh->n == 0)
+        return -1;
+    point_at(&p, s0, &x0, &y0, &th);
+    point_at(&p, s0 + sh->width, &x1, &y1, &th);
+    if (x1 < x0)
+        path_reverse(&p);
+    double *rot = tl_arena_alloc(cc->a, sh->n * sizeof *rot), prev = 0.0;
+    double h = sh->ascent + sh->descent, yshift = (sh->ascent - sh->descent) / 2.0;
+    int have_prev = 0;
+    c->x0 = c->y0 = 1e300;
+    c->x1 = c->y1 = -1e300;
+    for (size_t i = 0; i < sh->n; i++) {
+        double mx, my, adv = sh->adv[i];
+        point_at(&p, s0 + sh->pen[i] + adv / 2.0, &mx, &my, &th);
+        if (adv > 0.0) { /* marks (no advance) follow their letter */
+            double turn = remainder(th - prev, 2.0 * M_PI);
+            if (have_prev && fabs(turn) > MAX_TURN)
+                return -1;
+            prev = th;
+            have_prev = 1;
+        }
+        double cs = cos(th), sn = sin(th);
+        double lx = -adv / 2.0 + (sh->glyphs[i].x - sh->pen[i]), ly = yshift + sh->glyphs[i].y;
+        sh->glyphs[i].x = mx + lx * cs - ly * sn;
+        sh->glyphs[i].y = my + lx * sn + ly * cs;
+        rot[i] = th;
+        double r = hypot(adv / 2.0, h / 2.0) + c->halo + 0.5;
+        c->x0 = fmin(c->x0, mx - r), c->x1 = fmax(c->x1, mx + r);
+        c->y0 = fmin(c->y0, my - r), c->y1 = fmax(c->y1, my + r);
+    }
+    sh->rot = rot;
+    c->x = c->y = c->angle = 0.0;
     return 0;
 }
 
@@ -226,24 +269,19 @@ static int add_candidate(cell_ctx *cc, const sty_symbolizer *y, const sty__feat 
     c.order = order;
     c.fid = lyr_snapshot_fid(fc->snap, fc->id);
     c.halo = t->halo_radius * unit;
-    double ax, ay;
+    double ax, ay, th;
     if (g.kind == LYR_GEOM_LINE && t->along_line) {
-        /* straight text along the chord: the road may bend by a third of the text height */
-        double max_bend = (c.sh.ascent + c.sh.descent) / 3.0;
-        if (line_anchor(cc, &g, c.sh.width, max_bend, &ax, &ay, &c.angle) < 0)
+        if (curved_label(cc, &g, &c) < 0)
             return 0;
-        double cs = cos(c.angle), sn = sin(c.angle);
-        double lx = -c.sh.width / 2.0, ly = (c.sh.ascent - c.sh.descent) / 2.0;
-        c.x = ax + lx * cs - ly * sn;
-        c.y = ay + lx * sn + ly * cs;
     } else {
+        path_px p;
         if (g.kind == LYR_GEOM_POLYGON) {
             if (polygon_anchor(cc, &g, &ax, &ay) < 0)
                 return 0;
         } else if (g.kind == LYR_GEOM_LINE) {
-            if (line_anchor(cc, &g, 0.0, 1e300, &ax, &ay, &c.angle) < 0)
+            if (longest_part(cc, &g, &p) < 0)
                 return 0;
-            c.angle = 0.0;
+            point_at(&p, p.cum[p.n - 1] / 2.0, &ax, &ay, &th);
         } else {
             ax = px_x(cc, g.xy[0]);
             ay = px_y(cc, g.xy[1]);
@@ -251,8 +289,8 @@ static int add_candidate(cell_ctx *cc, const sty_symbolizer *y, const sty__feat 
         double h = c.sh.ascent + c.sh.descent;
         c.x = ax - t->anchor_x * c.sh.width + t->disp_x * unit;
         c.y = ay + t->anchor_y * h - c.sh.descent - t->disp_y * unit;
+        box_of(&c);
     }
-    box_of(&c);
     if (c.x0 < 0.0 || c.y0 < 0.0 || c.x1 > cc->side || c.y1 > cc->side)
         return 0; /* crosses the cell edge: its neighbour cell cannot know about it */
     cands *cs = &cc->c;
@@ -375,14 +413,11 @@ static int draw_kept(cairo_t *cr, const cell_ctx *cc, const size_t *kept, size_t
     return 0;
 }
 
-int sty__labels_draw(cairo_t *cr, sty__fonts *fonts, const sty_layer *layers, size_t n_layers,
-                     double denom, const sty__label_view *v, tl_arena *a, tl_err *err)
+/* Place the labels of the cell at world pixel (cx, cy) and draw those touching the view. */
+static int draw_cell(cairo_t *cr, sty__fonts *fonts, const sty_layer *layers, size_t n_layers,
+                     double denom, const sty__label_view *v, double cx, double cy, double side,
+                     tl_arena *a, tl_err *err)
 {
-    double side = 256.0 * CELL_TILES * v->scale;
-    double world = 256.0 * v->scale * (double)(1ULL << v->z);
-    if (side > world)
-        side = world;
-    double cx = floor(v->world_x / side) * side, cy = floor(v->world_y / side) * side;
     cell_ctx cc = {fonts, v, cx / v->k - TL_MERC_HALF, TL_MERC_HALF - cy / v->k, side, denom, a,
                    {NULL, 0, 0, a}};
     for (size_t l = 0; l < n_layers; l++)
@@ -400,4 +435,21 @@ int sty__labels_draw(cairo_t *cr, sty__fonts *fonts, const sty_layer *layers, si
             kept[n_kept++] = i;
     }
     return draw_kept(cr, &cc, kept, n_kept, v->world_x - cx, v->world_y - cy, err);
+}
+
+int sty__labels_draw(cairo_t *cr, sty__fonts *fonts, const sty_layer *layers, size_t n_layers,
+                     double denom, const sty__label_view *v, tl_arena *a, tl_err *err)
+{
+    double side = 256.0 * CELL_TILES * v->scale;
+    double world = 256.0 * v->scale * (double)(1ULL << v->z);
+    if (side > world)
+        side = world;
+    /* a tile lies in one cell; a larger view (tests, tools) in several */
+    for (double cy = floor(v->world_y / side) * side; cy < v->world_y + v->size && cy < world;
+         cy += side)
+        for (double cx = floor(v->world_x / side) * side;
+             cx < v->world_x + v->size && cx < world; cx += side)
+            if (draw_cell(cr, fonts, layers, n_layers, denom, v, cx, cy, side, a, err) < 0)
+                return -1;
+    return 0;
 }

@@ -145,11 +145,16 @@ int sty__text_shape(sty__fonts *f, const sty_text *t, const char *utf8, double s
     const hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(b, &n);
     double k = size / ft->upem, x = 0.0;
     out->glyphs = tl_arena_alloc(a, (n ? n : 1) * sizeof *out->glyphs);
+    out->pen = tl_arena_alloc(a, (n ? n : 1) * sizeof *out->pen);
+    out->adv = tl_arena_alloc(a, (n ? n : 1) * sizeof *out->adv);
+    out->rot = NULL;
     out->n = n;
     for (unsigned i = 0; i < n; i++) {
         out->glyphs[i].index = info[i].codepoint;
         out->glyphs[i].x = x + pos[i].x_offset * k;
         out->glyphs[i].y = -pos[i].y_offset * k;
+        out->pen[i] = x;
+        out->adv[i] = pos[i].x_advance * k;
         x += pos[i].x_advance * k;
     }
     hb_buffer_destroy(b);
@@ -164,6 +169,23 @@ int sty__text_shape(sty__fonts *f, const sty_text *t, const char *utf8, double s
     return 0;
 }
 
+/* The glyph outlines of the run as the current path. */
+static void glyphs_path(cairo_t *cr, const sty__shaped *s)
+{
+    if (!s->rot) {
+        cairo_glyph_path(cr, s->glyphs, (int)s->n);
+        return;
+    }
+    for (size_t i = 0; i < s->n; i++) { /* the path is kept in device space across restore */
+        cairo_glyph_t one = {s->glyphs[i].index, 0.0, 0.0};
+        cairo_save(cr);
+        cairo_translate(cr, s->glyphs[i].x, s->glyphs[i].y);
+        cairo_rotate(cr, s->rot[i]);
+        cairo_glyph_path(cr, &one, 1);
+        cairo_restore(cr);
+    }
+}
+
 void sty__text_draw(cairo_t *cr, const sty__shaped *s, const sty_text *t, double halo,
                     double ox, double oy, double angle)
 {
@@ -176,7 +198,7 @@ void sty__text_draw(cairo_t *cr, const sty__shaped *s, const sty_text *t, double
     cairo_set_font_options(cr, s->opts);
     cairo_new_path(cr);
     if (halo > 0.0) {
-        cairo_glyph_path(cr, s->glyphs, (int)s->n);
+        glyphs_path(cr, s);
         cairo_set_source_rgba(cr, t->halo_color.r / 255.0, t->halo_color.g / 255.0,
                               t->halo_color.b / 255.0, t->halo_opacity);
         cairo_set_line_width(cr, 2.0 * halo);
@@ -187,7 +209,7 @@ void sty__text_draw(cairo_t *cr, const sty__shaped *s, const sty_text *t, double
     }
     cairo_set_source_rgba(cr, t->color.r / 255.0, t->color.g / 255.0, t->color.b / 255.0,
                           t->opacity);
-    cairo_glyph_path(cr, s->glyphs, (int)s->n);
+    glyphs_path(cr, s);
     cairo_fill(cr);
     cairo_restore(cr);
 }

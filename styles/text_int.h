@@ -15,6 +15,9 @@ typedef struct sty__fonts sty__fonts; /* per-thread font cache */
 typedef struct sty__shaped {
     cairo_glyph_t *glyphs; /* from the arena */
     size_t n;
+    double *pen, *adv;     /* per glyph: pen position before it, its advance (pixels) */
+    double *rot;           /* NULL: a straight run; else glyph i is turned by rot[i] radians
+                            * about its own origin (text along a curved line) */
     double width, ascent, descent, size;
     cairo_font_face_t *face;          /* borrowed from the font cache */
     const cairo_font_options_t *opts; /* borrowed */
