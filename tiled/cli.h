@@ -11,6 +11,7 @@ int cmd_style(int argc, char **argv);
 
 int cmd_import(int argc, char **argv);
 int cmd_rollback(int argc, char **argv);
+int cmd_seed(int argc, char **argv);
 
 /** A progress bar on stderr, drawn only when stderr is a terminal. */
 typedef struct cli_progress {

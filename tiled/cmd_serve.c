@@ -16,23 +16,27 @@ static const char usage[] =
     "  --store PATH       the GeoPackage store (default ./tiled.gpkg)\n"
     "  --listen HOST:PORT address to listen on (default 127.0.0.1:8080; port 0: any free)\n"
     "  --threads N        worker threads (default: number of CPUs)\n"
-    "  --no-cache         accepted for compatibility; tiles are rendered on every request\n"
+    "  --cache DIR        the tile cache (default STORE.tiles; bounded by cache_max_bytes)\n"
+    "  --no-cache         render every tile on every request (for measurements)\n"
     "  --web DIR          the web viewer's files (default: the source tree's web/)\n"
     "  --quiet            no access log\n"
     "  --config FILE      settings: admin_token = T (the /admin/ API; repeatable),\n"
-    "                     upload_max_bytes = N (default 256 MiB), keep_versions = N (5)\n"
+    "                     upload_max_bytes = N (default 256 MiB), keep_versions = N (5),\n"
+    "                     cache_max_bytes = N (1 GiB), cache_control = ... (public, max-age=60)\n"
     "Prints `listening on http://HOST:PORT` on stdout when ready; stops on SIGINT/SIGTERM.\n";
 
 int cmd_serve(int argc, char **argv)
 {
     const char *store = "tiled.gpkg", *listen = "127.0.0.1:8080", *web = TILED_WEB_DIR;
-    const char *config = NULL;
+    const char *config = NULL, *cache_dir = NULL;
+    int no_cache = 0;
     int64_t threads = sysconf(_SC_NPROCESSORS_ONLN);
     tl_err err = TL_ERR_INIT;
     static const struct option opts[] = {
         {"store", required_argument, 0, 's'}, {"listen", required_argument, 0, 'l'},
         {"threads", required_argument, 0, 't'}, {"no-cache", no_argument, 0, 'n'},
-        {"quiet", no_argument, 0, 'q'}, {"web", required_argument, 0, 'w'}, {"config", required_argument, 0, 'c'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"quiet", no_argument, 0, 'q'}, {"web", required_argument, 0, 'w'}, {"config", required_argument, 0, 'c'},
+        {"cache", required_argument, 0, 'C'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -45,7 +49,8 @@ int cmd_serve(int argc, char **argv)
                 return cli_fail("serve", &err);
             }
             break;
-        case 'n': break;
+        case 'n': no_cache = 1; break;
+        case 'C': cache_dir = optarg; break;
         case 'w': web = optarg; break;
         case 'c': config = optarg; break;
         case 'q': tl_log_set_level(TL_LOG_WARN); break;
@@ -58,21 +63,11 @@ int cmd_serve(int argc, char **argv)
     if (threads < 1)
         threads = 2;
 
-    srv_ctx ctx = {0};
-    ctx.store_path = store;
+    srv_ctx ctx;
+    srv_open_opts oo = {store, config, cache_dir, no_cache};
+    if (srv_open(&ctx, &oo, &err) != 0)
+        return cli_fail("serve", &err);
     ctx.threads = (int)threads;
-    ctx.cache_control = "public, max-age=60";
-    ctx.started = tl_now();
-    srv_config_defaults(&ctx.cfg);
-    if (config && srv_config_load(&ctx.cfg, config, &err) != 0) {
-        srv_config_free(&ctx.cfg);
-        return cli_fail("serve", &err);
-    }
-    ctx.reg = srv_registry_load(store, &err);
-    if (!ctx.reg) {
-        srv_config_free(&ctx.cfg);
-        return cli_fail("serve", &err);
-    }
     ctx.web = srv_static_load(web);
     srv_layer **ls;
     size_t nl = srv_registry_list(ctx.reg, &ls);
@@ -117,7 +112,6 @@ int cmd_serve(int argc, char **argv)
 out:
     srv_http_stop(http);
     srv_static_free(ctx.web);
-    srv_registry_free(ctx.reg);
-    srv_config_free(&ctx.cfg);
+    srv_close(&ctx);
     return rc;
 }

@@ -24,6 +24,8 @@ void srv_config_defaults(srv_config *c)
     memset(c, 0, sizeof *c);
     c->upload_max_bytes = 256ull << 20;
     c->keep_versions = 5;
+    c->cache_max_bytes = 1ull << 30;
+    snprintf(c->cache_control, sizeof c->cache_control, "public, max-age=60");
 }
 
 static int set(srv_config *c, const char *key, const char *val, const char *where, tl_err *err)
@@ -43,13 +45,23 @@ static int set(srv_config *c, const char *key, const char *val, const char *wher
         if (tl_parse_i64(val, 1, INT64_C(1) << 40, &v, err) != 0)
             goto bad;
         c->upload_max_bytes = (uint64_t)v;
+    } else if (strcmp(key, "cache_max_bytes") == 0) {
+        if (tl_parse_i64(val, 0, INT64_C(1) << 50, &v, err) != 0)
+            goto bad;
+        c->cache_max_bytes = (uint64_t)v;
+    } else if (strcmp(key, "cache_control") == 0) {
+        if (strlen(val) >= sizeof c->cache_control || strpbrk(val, "\r\n")) {
+            TL_FAIL(err, TL_EINVAL, "%s: cache_control is too long", where);
+            return -1;
+        }
+        snprintf(c->cache_control, sizeof c->cache_control, "%s", val);
     } else if (strcmp(key, "keep_versions") == 0) {
         if (tl_parse_i64(val, 0, 1000000, &v, err) != 0)
             goto bad;
         c->keep_versions = (int)v;
     } else {
         TL_FAIL(err, TL_EINVAL, "%s: unknown key '%.60s' (known: admin_token, "
-                                "upload_max_bytes, keep_versions)", where, key);
+                                "upload_max_bytes, keep_versions, cache_max_bytes, cache_control)", where, key);
         return -1;
     }
     return 0;

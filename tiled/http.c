@@ -26,8 +26,14 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, srv_request *r
     int head = strcmp(req->method, "HEAD") == 0;
     if (head) {
         r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-        if (!res->body_static)
+        if (res->has_fd)
+            close(res->fd);
+        else if (!res->body_static)
             free(res->body);
+    } else if (res->has_fd) { /* a cached tile: the kernel copies it (sendfile) */
+        r = MHD_create_response_from_fd64(res->len, res->fd);
+        if (!r)
+            close(res->fd);
     } else if (res->body_static) { /* lives as long as the server */
         r = MHD_create_response_from_buffer(res->len, res->body, MHD_RESPMEM_PERSISTENT);
     } else {

@@ -15,6 +15,7 @@ static const char usage[] =
     "  import   import a file as a new version of a layer\n"
     "  layers   list the layers of a store and their versions\n"
     "  rollback publish an older version of a layer again\n"
+    "  seed     pre-render tiles into the tile cache\n"
     "  style    check an SLD style, or attach one to a layer\n"
     "\n"
     "Run `tiled COMMAND --help` for a command's options.\n";
@@ -47,7 +48,7 @@ int main(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **);
     } cmds[] = {{"serve", cmd_serve}, {"demo", cmd_demo}, {"layers", cmd_layers}, {"style", cmd_style},
-                 {"import", cmd_import}, {"rollback", cmd_rollback}};
+                 {"import", cmd_import}, {"rollback", cmd_rollback}, {"seed", cmd_seed}};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         if (strcmp(argv[1], cmds[i].name) != 0)
             continue;

@@ -16,6 +16,7 @@
 
 struct srv_registry {
     char *path;
+    char *changes_dir;      /* where change lists persist (the cache dir), or NULL */
     pthread_mutex_t mu;     /* guards e, n and the swap of entries */
     srv_layer **e;
     size_t n, cap;
@@ -36,7 +37,7 @@ static uint64_t text_hash(const char *s)
 }
 
 static srv_layer *layer_new(const char *name, lyr_snapshot *snap, sty_style *style,
-                            uint64_t style_key)
+                            uint64_t style_key, srv_changelog *log)
 {
     srv_layer *l = tl_xcalloc(1, sizeof *l);
     atomic_init(&l->refs, 1);
@@ -44,6 +45,7 @@ static srv_layer *layer_new(const char *name, lyr_snapshot *snap, sty_style *sty
     l->snap = snap;
     l->style = style;
     l->style_key = style_key;
+    l->log = log;
     return l;
 }
 
@@ -60,6 +62,7 @@ void srv_layer_release(srv_layer *l)
         return;
     lyr_snapshot_release(l->snap);
     sty_style_release(l->style);
+    srv_changelog_release(l->log);
     free(l->name);
     free(l);
 }
@@ -80,6 +83,27 @@ static sty_style *make_style(const char *name, const char *sld, lyr_geom_kind ki
                     err.msg);
     }
     return s ? s : sty_style_builtin(name, kind);
+}
+
+/* The change log for a new snapshot: what is known so far, plus what changed since the
+ * version served until now (when the new one is newer; a rollback adds nothing). */
+static srv_changelog *next_log(srv_registry *r, const char *name, const srv_layer *cur,
+                               const lyr_snapshot *snap)
+{
+    if (!cur)
+        return r->changes_dir ? srv_changelog_load(r->changes_dir, name) : NULL;
+    if (lyr_snapshot_version(snap) < lyr_snapshot_version(cur->snap))
+        return srv_changelog_acquire(cur->log);
+    double t0 = tl_now();
+    srv_change c;
+    srv_change_diff(cur->snap, snap, &c);
+    TL_INFO("layer %s v%d -> v%d: %s in %.2f s", name, c.base, c.version,
+            c.full ? "changes everywhere" : "changes listed", tl_now() - t0);
+    if (r->changes_dir)
+        srv_change_save(r->changes_dir, name, &c);
+    srv_changelog *log = srv_changelog_with(cur->log, &c);
+    free(c.boxes);
+    return log;
 }
 
 static srv_layer *find(srv_registry *r, const char *name, size_t *idx)
@@ -163,6 +187,7 @@ int srv_registry_refresh(srv_registry *r, int force, tl_err *err)
         sty_style *style = make_style(li[i].name, sld, li[i].kind);
         free(sld);
         lyr_snapshot *snap = NULL;
+        srv_changelog *log = NULL;
         if (new_data) {
             double t0 = tl_now();
             snap = lyr_snapshot_load(st, li[i].name, err);
@@ -175,11 +200,13 @@ int srv_registry_refresh(srv_registry *r, int force, tl_err *err)
             TL_INFO("loaded layer %s v%d: %zu features, %.1f MB, %.2f s", li[i].name,
                     lyr_snapshot_version(snap), lyr_snapshot_count(snap),
                     (double)lyr_snapshot_bytes(snap) / 1e6, tl_now() - t0);
+            log = next_log(r, li[i].name, cur, snap);
         } else {
             snap = lyr_snapshot_acquire(cur->snap);
+            log = srv_changelog_acquire(cur->log);
             TL_INFO("layer %s: new style", li[i].name);
         }
-        put(r, layer_new(li[i].name, snap, style, key));
+        put(r, layer_new(li[i].name, snap, style, key, log));
         srv_layer_release(cur);
     }
     if (rc == 0) {
@@ -192,10 +219,11 @@ int srv_registry_refresh(srv_registry *r, int force, tl_err *err)
     return rc;
 }
 
-srv_registry *srv_registry_load(const char *path, tl_err *err)
+srv_registry *srv_registry_load(const char *path, const char *changes_dir, tl_err *err)
 {
     srv_registry *r = tl_xcalloc(1, sizeof *r);
     r->path = tl_xstrdup(path);
+    r->changes_dir = tl_xstrdup(changes_dir);
     pthread_mutex_init(&r->mu, NULL);
     pthread_mutex_init(&r->refresh_mu, NULL);
     if (srv_registry_refresh(r, 1, err) != 0) {
@@ -241,6 +269,7 @@ void srv_registry_free(srv_registry *r)
         srv_layer_release(r->e[i]);
     free(r->e);
     free(r->path);
+    free(r->changes_dir);
     pthread_mutex_destroy(&r->mu);
     pthread_mutex_destroy(&r->refresh_mu);
     free(r);

@@ -20,6 +20,22 @@
 typedef struct srv_static srv_static;     /* the web viewer's files */
 typedef struct srv_registry srv_registry; /* the layers being served */
 
+/** What changed from version `base` to `version` of a layer (changes.c). */
+typedef struct srv_change {
+    int version;
+    int base;       /* the version it is compared with (version - 1 unless skipped) */
+    int full;       /* everything (unknown, or too many boxes) */
+    size_t n;
+    tl_bbox *boxes; /* EPSG:3857 bboxes of the features added, removed or modified */
+} srv_change;
+
+/** The known changes of a layer's versions; immutable, refcounted. */
+typedef struct srv_changelog {
+    atomic_int refs;
+    srv_change *v;
+    size_t n;
+} srv_changelog;
+
 /** A served layer: one version's snapshot and the style to draw it with, taken and
  *  dropped together (refcounted, immutable). */
 typedef struct srv_layer {
@@ -28,7 +44,39 @@ typedef struct srv_layer {
     lyr_snapshot *snap;
     sty_style *style;
     uint64_t style_key; /* hash of the stored SLD text; 0 for the built-in look */
+    srv_changelog *log; /* may be NULL: nothing known, every version changes everything */
 } srv_layer;
+
+/* changes.c */
+void srv_change_diff(const lyr_snapshot *old, const lyr_snapshot *cur, srv_change *out);
+int srv_change_touches(const srv_change *c, const tl_bbox *bb);
+/** The content version of a layer (published: `current`) inside `bb`: the newest version
+ *  not newer than current whose changes touch bb. */
+int srv_changelog_version(const srv_changelog *log, int current, const tl_bbox *bb);
+/** A new log: `old` (may be NULL) plus `add` (may be NULL; replaces the same version). */
+srv_changelog *srv_changelog_with(const srv_changelog *old, const srv_change *add);
+srv_changelog *srv_changelog_acquire(srv_changelog *l);
+void srv_changelog_release(srv_changelog *l);
+/** Persist one change / load a layer's changes (NULL if none) under cache dir `dir`. */
+void srv_change_save(const char *dir, const char *layer, const srv_change *c);
+srv_changelog *srv_changelog_load(const char *dir, const char *layer);
+
+/* cache.c: the tile cache on disk */
+typedef struct srv_tile_key {
+    uint8_t b[16];
+} srv_tile_key;
+typedef struct srv_cache srv_cache;
+typedef struct srv_cache_info {
+    uint64_t tiles, bytes, max_bytes, hits, misses, evictions;
+} srv_cache_info;
+/** Open (create) the cache directory and index what it holds. */
+srv_cache *srv_cache_open(const char *dir, uint64_t max_bytes, tl_err *err);
+void srv_cache_close(srv_cache *c);
+/** A read-only descriptor of the cached tile (caller closes) with its size, or -1. */
+int srv_cache_get(srv_cache *c, const srv_tile_key *k, uint64_t *size);
+/** Store a tile (atomically: temp file + rename); failures only cost a re-render. */
+void srv_cache_put(srv_cache *c, const srv_tile_key *k, const void *data, size_t len);
+void srv_cache_stats(srv_cache *c, srv_cache_info *out);
 
 #define SRV_MAX_TOKENS 16
 
@@ -38,6 +86,8 @@ typedef struct srv_config {
     int n_tokens;
     uint64_t upload_max_bytes;    /* POST body and unzipped size limit */
     int keep_versions;
+    uint64_t cache_max_bytes;     /* tile cache size limit */
+    char cache_control[128];      /* Cache-Control of tiles */
 } srv_config;
 
 void srv_config_defaults(srv_config *c);
@@ -50,6 +100,8 @@ typedef struct srv_ctx {
     const char *store_path;
     srv_registry *reg;
     srv_config cfg;
+    srv_cache *cache;    /* NULL: --no-cache */
+    uint64_t store_seed; /* the store's identity (path, inode) in tile keys */
     int threads;
     const char *cache_control;
     srv_static *web; /* may be NULL */
@@ -90,11 +142,23 @@ typedef struct srv_response {
     int body_static;
     char etag[64];
     const char *cache_control;
+    int has_fd; /* body is `len` bytes of file descriptor `fd` (closed by the sender) */
+    int fd;
 } srv_response;
 
+/* server.c */
+typedef struct srv_open_opts {
+    const char *store, *config, *cache_dir; /* config, cache_dir may be NULL */
+    int no_cache;
+} srv_open_opts;
+/** Config, tile cache (default dir STORE.tiles) and layers; srv_close undoes it. */
+int srv_open(srv_ctx *ctx, const srv_open_opts *o, tl_err *err);
+void srv_close(srv_ctx *ctx);
+
 /* registry.c */
-/** Load every published layer of the store (read-only). Main-thread-only. */
-srv_registry *srv_registry_load(const char *path, tl_err *err);
+/** Load every published layer of the store (read-only). Change lists persist under
+ *  `changes_dir` (the tile cache's directory; NULL: not kept). Main-thread-only. */
+srv_registry *srv_registry_load(const char *path, const char *changes_dir, tl_err *err);
 /** Start the thread that picks up new versions and styles (checks every 0.2 s). */
 int srv_registry_watch(srv_registry *r, tl_err *err);
 /** Pick up changes now (force: even if the store's files look unchanged). Thread-safe. */
@@ -117,6 +181,10 @@ int srv_worker_init_key(void);
 /* router.c */
 /** Route a request to its service and fill `res`. Never fails: errors become responses. */
 void srv_route(srv_request *req, srv_response *res);
+
+/** The cache key of a tile (svc_tiles.c); also its ETag. */
+void srv_tile_key_make(const srv_ctx *ctx, const sty_tile *t, srv_layer *const *lays, size_t n,
+                       srv_tile_key *out);
 
 /* services */
 void srv_tiles_handle(srv_request *req, const char *rest, srv_response *res);

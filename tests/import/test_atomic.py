@@ -123,28 +123,41 @@ def case_sigkill(env):
     # how long a whole import takes: time one on a throw-away copy of the store
     scratch_store = env.path("timing.gpkg")
     shutil.copyfile(store, scratch_store)
-    r = env.import_(scratch_store, LAYER, src, timeout=240)
-    check(r.rc == 0 and r.report is not None, "import into a copy failed: " + r.describe())
-    t_full = r.seconds
+    t_full = 1e9
+    for _ in range(2):  # the faster of two: the machine is shared and noisy
+        t0 = time.monotonic()
+        r = env.import_(scratch_store, LAYER, src, timeout=240)
+        check(r.rc == 0 and r.report is not None, "import into a copy failed: " + r.describe())
+        t_full = min(t_full, time.monotonic() - t0)
     os.unlink(scratch_store)
     print(f"  a whole import takes {t_full:.2f} s", flush=True)
 
-    points = [0.2, 0.5, 1.0, 2.0, 4.0] + [t_full * f for f in (0.25, 0.5, 0.75, 0.9, 0.97)]
-    points = [x for x in sorted(points) if x < t_full * 0.98]
+    points = [0.2, 0.5, 1.0, 2.0, 4.0] + [t_full * f for f in (0.25, 0.5, 0.7, 0.85, 0.95)]
+    points = [x for x in sorted(points) if x < t_full * 0.96]
     dedup = []
     for x in points:
         if not dedup or x - dedup[-1] > 0.08:
             dedup.append(x)
     points = dedup
-    killed = []
+    killed, finished = [], []
     for at in points:
         p, out, err = start_import(env, store, src)
         deadline = time.monotonic() + at
         while time.monotonic() < deadline and p.poll() is None:
             time.sleep(0.01)
         if p.poll() is not None:
-            raise Fail(f"the import finished before the kill at {at:.2f} s "
-                       f"(rc {p.returncode}): {read_back(err)[-300:]}")
+            # faster than measured (a noisy machine): a whole import, which must have
+            # published one version; it becomes the baseline for the next kills
+            check_eq(p.returncode, 0, f"import meant to be killed at {at:.2f} s: exit status "
+                     f"{read_back(err)[-300:]}")
+            base_li = state(env, store)
+            check_eq(base_li.get("version"), v0 + 1, f"early-finished import at {at:.2f} s")
+            base_snap = snapshot(store)
+            v0 = base_li["version"]
+            finished.append(at)
+            print(f"  the import finished before the kill at {at:.2f} s: v{v0} is the new "
+                  f"baseline", flush=True)
+            continue
         os.kill(p.pid, signal.SIGKILL)
         p.wait(timeout=10)
         check_eq(p.returncode, -signal.SIGKILL, f"import killed at {at:.2f} s: exit status")
@@ -153,6 +166,8 @@ def case_sigkill(env):
         print(f"  killed at {at:.2f} s: v{v0} still current, {n0} features; "
               f"tables of the interrupted writer: {orphans or 'none'}", flush=True)
 
+    check(len(killed) >= 4, f"only {len(killed)} imports were killed mid-way ({killed}); "
+          f"finished early: {finished}")
     # a full import now publishes N+1, and drops what the interrupted writers left
     r = env.import_(store, LAYER, src, timeout=240)
     check(r.rc == 0 and r.report is not None, "the full import after the kills failed: "

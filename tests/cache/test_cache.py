@@ -1,0 +1,180 @@
+"""Issue 5 tile cache acceptance: hits survive restarts, a new version drops only the tiles
+its changes touch, --no-cache renders every time, the size bound evicts, `tiled seed`
+fills the cache `tiled serve` reads. Run: test_cache.py TILED SCRATCH [CASE ...]."""
+import math
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "import"))
+from common import Server, check, check_eq, demo_store, main  # noqa: E402
+from osgeo import ogr  # noqa: E402
+
+TDM = (106.655, 10.985)       # Thủ Dầu Một
+FAR = (106.45, 11.40)         # Dầu Tiếng, far north-west
+
+
+def tile_of(lon, lat, z):
+    n = 2 ** z
+    x = int((lon + 180.0) / 360.0 * n)
+    r = math.radians(lat)
+    y = int((1.0 - math.log(math.tan(r) + 1.0 / math.cos(r)) / math.pi) / 2.0 * n)
+    return z, x, y
+
+
+def url(t, layers="zoning"):
+    return f"/tiles/{layers}/{t[0]}/{t[1]}/{t[2]}.png"
+
+
+def get(srv, t, headers=None):
+    st, h, body = srv.request("GET", url(t), headers=headers)
+    check(st in (200, 304), f"GET {url(t)}: {st} {body[:200]!r}")
+    return st, h.get("etag"), body
+
+
+def cache(srv):
+    h = srv.health()
+    return h.get("cache") or {}, h.get("tiles_rendered")
+
+
+def case_hit_restart(env):
+    store = demo_store(env, env.path("s.gpkg"))
+    a = tile_of(*TDM, 14)
+    srv = Server(env, store)
+    _, e1, b1 = get(srv, a)
+    _, e2, b2 = get(srv, a)
+    c, rendered = cache(srv)
+    check_eq(rendered, 1, "tiles rendered after two requests of one tile")
+    check_eq((c.get("hits"), c.get("misses")), (1, 1), "cache hits, misses")
+    check(e1 == e2 and b1 == b2, "a cached tile differs from the rendered one")
+    srv.stop()
+    srv = Server(env, store)  # a restart: the tiles on disk are found again
+    _, e3, b3 = get(srv, a)
+    c, rendered = cache(srv)
+    check_eq(rendered, 0, "tiles rendered after a restart")
+    check(e3 == e1 and b3 == b1, "the tile after a restart differs")
+    st, _, _ = get(srv, a, {"If-None-Match": e1})
+    check_eq(st, 304, "If-None-Match with the tile's ETag")
+    srv.stop()
+
+
+def modified_copy(store, path, near):
+    """The zoning layer as GeoJSON with one parcel near `near` turned into water (W)."""
+    src = ogr.Open(store)
+    lyr = src.GetLayerByName("zoning")
+    drv = ogr.GetDriverByName("GeoJSON")
+    out = drv.CreateDataSource(path)
+    ol = out.CreateLayer("zoning", lyr.GetSpatialRef(), ogr.wkbMultiPolygon)
+    defn = lyr.GetLayerDefn()
+    for i in range(defn.GetFieldCount()):
+        ol.CreateField(defn.GetFieldDefn(i))
+    pt = ogr.Geometry(ogr.wkbPoint)
+    pt.AddPoint_2D(*near)
+    best, best_d = None, 1e9
+    for f in lyr:
+        g = f.GetGeometryRef()
+        d = g.Distance(pt)
+        if d < best_d and f.GetField("zone_code") != "W":
+            best, best_d = f.GetFID(), d
+    lyr.ResetReading()
+    changed = None
+    for f in lyr:
+        nf = ogr.Feature(ol.GetLayerDefn())
+        for i in range(defn.GetFieldCount()):
+            nf.SetField(i, f.GetField(i))
+        nf.SetGeometry(f.GetGeometryRef())
+        if f.GetFID() == best:
+            nf.SetField("zone_code", "W")
+            changed = f.GetGeometryRef().PointOnSurface()
+        ol.CreateFeature(nf)
+    out = None
+    return changed.GetX(), changed.GetY()
+
+
+def case_partial(env):
+    store = demo_store(env, env.path("s.gpkg"))
+    srv = Server(env, store)
+    geo = env.path("zoning-v2.geojson")
+    lon, lat = modified_copy(store, geo, TDM)
+    near = tile_of(lon, lat, 15)
+    far = tile_of(*FAR, 15)
+    _, e_near, b_near = get(srv, near)
+    _, e_far, b_far = get(srv, far)
+    _, r0 = cache(srv)
+    r = env.import_(store, "zoning", geo)
+    check(r.rc == 0, "import of the modified zoning failed: " + r.describe())
+    for _ in range(100):
+        hl = srv.health_layer("zoning")
+        if hl and hl.get("version") == 2:
+            break
+        subprocess.run(["sleep", "0.05"])
+    check_eq(srv.health_layer("zoning").get("version"), 2, "version served after the import")
+    _, e_near2, b_near2 = get(srv, near)
+    _, e_far2, b_far2 = get(srv, far)
+    c, r1 = cache(srv)
+    check(e_near2 != e_near and b_near2 != b_near,
+          f"the tile over the changed parcel {near} kept its old ETag or bytes")
+    check(e_far2 == e_far and b_far2 == b_far, f"the far tile {far} changed: {e_far} {e_far2}")
+    check_eq(r1 - r0, 1, "tiles rendered after the import (only the changed one)")
+    st, _, _ = get(srv, far, {"If-None-Match": e_far})
+    check_eq(st, 304, "the far tile's old ETag after the import")
+    srv.stop()
+
+
+def case_no_cache(env):
+    store = demo_store(env, env.path("s.gpkg"))
+    srv = Server(env, store, extra=["--no-cache"])
+    a = tile_of(*TDM, 13)
+    get(srv, a)
+    get(srv, a)
+    c, rendered = cache(srv)
+    check_eq(rendered, 2, "tiles rendered with --no-cache")
+    check_eq(c, {}, "cache section of /health with --no-cache")
+    srv.stop()
+
+
+def case_lru(env):
+    store = demo_store(env, env.path("s.gpkg"))
+    limit = 150000
+    srv = Server(env, store, config_lines=[f"cache_max_bytes = {limit}"])
+    z, x0, y0 = tile_of(*TDM, 15)
+    for dx in range(8):
+        for dy in range(8):
+            get(srv, (z, x0 - 4 + dx, y0 - 4 + dy))
+    c, _ = cache(srv)
+    check(c.get("bytes", 1 << 60) <= limit, f"cache bytes {c.get('bytes')} over the limit {limit}")
+    check(c.get("evictions", 0) > 0, f"no evictions: {c}")
+    on_disk = 0
+    for root, _, files in os.walk(store + ".tiles"):
+        on_disk += sum(os.path.getsize(os.path.join(root, f)) for f in files
+                       if f.endswith(".tile"))
+    check(on_disk <= limit, f"{on_disk} bytes of tiles on disk, limit {limit}")
+    srv.stop()
+
+
+def case_seed(env):
+    store = demo_store(env, env.path("s.gpkg"))
+    r = env.run("seed", "--store", store, "--layers", "zoning", "--zoom", "11-12", "--json")
+    check(r.rc == 0 and '"rendered"' in r.out, "tiled seed failed: " + r.describe())
+    import json
+    doc = json.loads(r.out)
+    check(doc["tiles"] > 4 and doc["rendered"] == doc["tiles"], f"seed summary {doc}")
+    r2 = env.run("seed", "--store", store, "--layers", "zoning", "--zoom", "11-12", "--json")
+    check_eq(json.loads(r2.out)["rendered"], 0, "tiles rendered by a second seed")
+    srv = Server(env, store)
+    get(srv, tile_of(*TDM, 12))
+    c, rendered = cache(srv)
+    check_eq(rendered, 0, "tiles rendered by the server for a seeded tile")
+    check_eq(c.get("hits"), 1, "cache hits for a seeded tile")
+    srv.stop()
+    bad = env.run("seed", "--store", store, "--layers", "nope", "--zoom", "11")
+    check(bad.rc != 0 and "nope" in bad.err, "seed of an unknown layer: " + bad.describe())
+    bad = env.run("seed", "--store", store, "--layers", "zoning", "--zoom", "12-3")
+    check(bad.rc == 2 and "--zoom" in bad.err, "seed --zoom 12-3: " + bad.describe())
+
+
+CASES = {"hit_restart": case_hit_restart, "partial": case_partial, "no_cache": case_no_cache,
+         "lru": case_lru, "seed": case_seed}
+
+if __name__ == "__main__":
+    main(CASES)
