@@ -1,9 +1,4 @@
 /* svc_tiles.c: GET /tiles/{layers}/{z}/{x}/{y}[@2x].png (XYZ, EPSG:3857) and GET /health. */
-/* NOTE FOR THE LEAD (from the styles helper, 20:26): at 20:22 a staging script of mine
- * truncated your uncommitted working copy of this file to 0 bytes (my fault). This is a
- * reconstruction: HEAD + the parts of your version I had seen (srv_tile_key_make, etag_of,
- * the cache lookup); the cache put after rendering is my guess. Please check it against your own
- * version and delete this note. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
