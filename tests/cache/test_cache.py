@@ -173,7 +173,48 @@ def case_seed(env):
     check(bad.rc == 2 and "--zoom" in bad.err, "seed --zoom 12-3: " + bad.describe())
 
 
-CASES = {"hit_restart": case_hit_restart, "partial": case_partial, "no_cache": case_no_cache,
+RED_SLD = """<?xml version="1.0" encoding="UTF-8"?>
+<StyledLayerDescriptor version="1.0.0" xmlns="http://www.opengis.net/sld"
+    xmlns:ogc="http://www.opengis.net/ogc">
+  <NamedLayer><Name>parcels</Name><UserStyle><FeatureTypeStyle><Rule>
+    <PolygonSymbolizer><Fill><CssParameter name="fill">#ff0000</CssParameter></Fill>
+    </PolygonSymbolizer>
+  </Rule></FeatureTypeStyle></UserStyle></NamedLayer>
+</StyledLayerDescriptor>
+"""
+
+
+def case_import_style(env):
+    """`tiled import --style` attaches the SLD; the served tile is drawn with it; a bad SLD
+    refuses the import before anything is written."""
+    store = demo_store(env, env.path("s.gpkg"))
+    geo = env.path("parcels.geojson")
+    modified_copy(store, geo, TDM)
+    sld = env.path("red.sld")
+    with open(sld, "w") as fh:
+        fh.write(RED_SLD)
+    r = env.import_(store, "parcels", geo, "--style", sld)
+    check(r.rc == 0, "import --style failed: " + r.describe())
+    srv = Server(env, store)
+    st, _, body = srv.request("GET", url(tile_of(*TDM, 16), "parcels"))
+    check_eq(st, 200, "tile status")
+    from osgeo import gdal
+    gdal.FileFromMemBuffer("/vsimem/t.png", body)
+    ds = gdal.Open("/vsimem/t.png")
+    px = [ds.GetRasterBand(b).ReadAsArray()[128, 128] for b in (1, 2, 3, 4)]
+    ds = None
+    gdal.Unlink("/vsimem/t.png")
+    check_eq([int(v) for v in px], [255, 0, 0, 255], "centre pixel of a parcels tile (red SLD)")
+    srv.stop()
+    bad = env.path("bad.sld")
+    with open(bad, "w") as fh:
+        fh.write("<StyledLayerDescriptor")
+    r = env.import_(store, "parcels", geo, "--style", bad)
+    check(r.rc == 2 and "bad.sld" in r.err, "import with a broken SLD: " + r.describe())
+    check_eq(env.layer_info(store, "parcels").get("version"), 1, "parcels version after refusal")
+
+
+CASES = {"import_style": case_import_style, "hit_restart": case_hit_restart, "partial": case_partial, "no_cache": case_no_cache,
          "lru": case_lru, "seed": case_seed}
 
 if __name__ == "__main__":
