@@ -22,15 +22,10 @@ struct srv_http {
 static enum MHD_Result send_response(struct MHD_Connection *conn, srv_request *req,
                                      srv_response *res)
 {
-    struct MHD_Response *r;
-    int head = strcmp(req->method, "HEAD") == 0;
-    if (head) {
-        r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-        if (res->has_fd)
-            close(res->fd);
-        else if (!res->body_static)
-            free(res->body);
-    } else if (res->has_fd) { /* a cached tile: the kernel copies it (sendfile) */
+    struct MHD_Response *r; /* for HEAD, libmicrohttpd sends the headers of this response
+                               (its Content-Length included) and no body */
+    (void)req;
+    if (res->has_fd) { /* a cached tile: the kernel copies it (sendfile) */
         r = MHD_create_response_from_fd64(res->len, res->fd);
         if (!r)
             close(res->fd);
@@ -96,13 +91,17 @@ static void upload_free(upload *u)
     free(u);
 }
 
+/* The mark a GET/HEAD request carries between the two calls of the access handler. */
+static int request_seen;
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
     (void)conn;
     (void)toe;
-    upload_free(*con_cls);
+    if (*con_cls != &request_seen)
+        upload_free(*con_cls);
     *con_cls = NULL;
 }
 
@@ -211,6 +210,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         }
         req.body_path = u->path;
         req.body_len = u->len;
+    } else if (*con_cls != &request_seen) {
+        /* answer on the second call, once the whole request is read: a response queued
+         * on the first call makes libmicrohttpd close the connection (no keep-alive) */
+        *con_cls = &request_seen;
+        return MHD_YES;
     } else {
         atomic_fetch_add(&ctx->n_requests, 1);
     }
