@@ -19,7 +19,7 @@
 #include "tiled/base/tl_arena.h"
 
 #define STY_MAX_DASH 16                   /* dash array entries per stroke */
-#define STY_MAX_FEATURES_PER_LAYER 500000 /* features in view of one tile, per layer */
+#define STY_MAX_FEATURES_PER_LAYER 4000000 /* features in view of one tile, per layer */
 #define STY_SCALE_UNBOUNDED 1e300         /* rule max_scale when it has none */
 
 /* Symbolizers ----------------------------------------------------------------- */

@@ -15,7 +15,7 @@
 
 #define SRV_MAX_LAYERS_PER_TILE 16
 #define SRV_MAX_TILE_BYTES (16u << 20)
-#define SRV_MAX_FEATURES_PER_TILE 500000
+#define SRV_MAX_FEATURES_PER_TILE 4000000
 
 typedef struct srv_static srv_static;     /* the web viewer's files */
 typedef struct srv_registry srv_registry; /* the layers being served */
