@@ -17,6 +17,7 @@ if [ ! -f "$STORE" ]; then
   echo "writing the $SCALE demo store to $STORE"
   ./build/release/tiled/tiled demo --store "$STORE.tmp" --scale "$SCALE"
   mv "$STORE.tmp" "$STORE"
+  rm -f "$STORE.tmp.lock" "$STORE.tmp-wal" "$STORE.tmp-shm"
 fi
 ./build/release/tiled/tiled layers --store "$STORE"
 exec ./build/release/tiled/tiled serve --store "$STORE" --listen "$LISTEN"
