@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tiled/base/tl_log.h"
 #include "tiled/base/tl_util.h"
 #include "tiled/srv.h"
 
@@ -32,11 +33,21 @@ int srv_open(srv_ctx *ctx, const srv_open_opts *o, tl_err *err)
     }
     /* the store first: a bad store must fail before a cache directory appears */
     ctx->reg = srv_registry_load(o->store, dir, err);
-    if (ctx->reg && dir)
-        ctx->cache = srv_cache_open(dir, ctx->cfg.cache_max_bytes, err);
-    free(dir);
-    if (!ctx->reg || (!o->no_cache && !ctx->cache))
+    if (ctx->reg && dir) {
+        tl_err cerr = TL_ERR_INIT;
+        ctx->cache = srv_cache_open(dir, ctx->cfg.cache_max_bytes, &cerr);
+        if (!ctx->cache && o->cache_dir) { /* asked for by name: an error */
+            *err = cerr;
+        } else if (!ctx->cache) { /* the default beside a read-only store: serve uncached */
+            TL_WARN("%s; serving without a tile cache (give --cache DIR)", cerr.msg);
+        }
+    }
+    int ok = ctx->reg && (o->no_cache || ctx->cache || !o->cache_dir);
+    if (!ok) {
+        free(dir);
         goto fail;
+    }
+    free(dir);
     return 0;
 fail:
     srv_close(ctx);
