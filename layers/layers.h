@@ -14,7 +14,6 @@
 typedef struct lyr_store lyr_store;       /* opaque; an open store, one thread at a time */
 typedef struct lyr_writer lyr_writer;     /* opaque; a version being written */
 typedef struct lyr_snapshot lyr_snapshot; /* opaque; refcounted, immutable */
-typedef struct lyr_catalog lyr_catalog;   /* opaque; name -> current snapshot, thread-safe */
 
 /* Value types ------------------------------------------------------------------- */
 
@@ -131,21 +130,6 @@ int lyr_writer_version(const lyr_writer *w);
 int lyr_writer_publish(lyr_writer *w, int *version, tl_err *err);
 /** Drop the unpublished version's table and free `w`. NULL is a no-op. */
 void lyr_writer_abort(lyr_writer *w);
-
-/* The in-memory catalog of snapshots ------------------------------------------- */
-
-/** Load a snapshot of every published layer of the store at `path` (read-only).
- *  Caller owns the result (lyr_catalog_free). Main-thread-only. */
-TL_MUST_USE lyr_catalog *lyr_catalog_load(const char *path, tl_err *err);
-void lyr_catalog_free(lyr_catalog *cat);
-/** The current snapshot of `name` with one reference for the caller, or NULL with
- *  TL_ENOTFOUND naming the layer. Thread-safe. Release with lyr_snapshot_release. */
-TL_MUST_USE lyr_snapshot *lyr_catalog_acquire(lyr_catalog *cat, const char *name, tl_err *err);
-/** Number of layers and the name of layer i (borrowed; valid while `cat` lives). */
-size_t lyr_catalog_count(const lyr_catalog *cat);
-const char *lyr_catalog_name(const lyr_catalog *cat, size_t i);
-/** Sum of the layers' versions: changes whenever any layer publishes. Thread-safe. */
-int64_t lyr_catalog_generation(lyr_catalog *cat);
 
 /* Snapshots -------------------------------------------------------------------- */
 

@@ -79,6 +79,8 @@ int lyr__exec(lyr_store *st, const char *sql, tl_err *err);
  *  TL_EBUSY when another writer holds it. */
 int lyr__lock_layer(lyr_store *st, const char *layer, tl_err *err);
 void lyr__unlock_layer(int fd);
+/** Drop the table (a layer's version table) named `table`, if the store has it. */
+void lyr__drop_table(lyr_store *st, const char *table);
 /** Drop the tables of `layer` that no version row references (a killed writer's). The
  *  caller holds the layer's lock. */
 void lyr__sweep_orphans(lyr_store *st, const char *layer);

@@ -40,12 +40,7 @@ typedef struct {
 
 static uint64_t fnv1a(const char *s, size_t n)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
+    return tl_fnv1a(TL_FNV_OFFSET, s, n);
 }
 
 static void intern_rehash(interner *in)

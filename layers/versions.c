@@ -18,9 +18,7 @@
  * process as well as other processes. */
 static off_t lock_offset(const char *layer)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (const unsigned char *p = (const unsigned char *)layer; *p; p++)
-        h = (h ^ *p) * 1099511628211ULL;
+    uint64_t h = tl_fnv1a(TL_FNV_OFFSET, layer, strlen(layer));
     return (off_t)(h & ((1ULL << 40) - 1));
 }
 
@@ -73,6 +71,16 @@ static int query_text(lyr_store *st, const char *sql, char *buf, size_t size, tl
     OGR_F_Destroy(f);
     GDALDatasetReleaseResultSet(st->ds, r);
     return found;
+}
+
+void lyr__drop_table(lyr_store *st, const char *table)
+{
+    for (int i = GDALDatasetGetLayerCount(st->ds) - 1; i >= 0; i--) {
+        if (strcmp(OGR_L_GetName(GDALDatasetGetLayer(st->ds, i)), table) == 0) {
+            GDALDatasetDeleteLayer(st->ds, i);
+            return;
+        }
+    }
 }
 
 void lyr__sweep_orphans(lyr_store *st, const char *layer)
@@ -208,9 +216,8 @@ int lyr__prune(lyr_store *st, const char *layer, int keep, tl_err *err)
         snprintf(sql, sizeof sql, "DELETE FROM tiled_versions WHERE layer = '%s' AND version = %d",
                  layer, v[i].version);
         rc = lyr__exec(st, sql, err);
-        for (int k = GDALDatasetGetLayerCount(st->ds) - 1; rc == 0 && k >= 0; k--)
-            if (strcmp(OGR_L_GetName(GDALDatasetGetLayer(st->ds, k)), table) == 0)
-                GDALDatasetDeleteLayer(st->ds, k);
+        if (rc == 0)
+            lyr__drop_table(st, table);
     }
     free(v);
     return rc;

@@ -52,19 +52,6 @@ static int next_version(lyr_store *st, const char *layer, int *out, tl_err *err)
     return 0;
 }
 
-/* Drop a table left by a writer that never published (crash, abort). */
-static void drop_orphan(lyr_store *st, const char *table)
-{
-    int n = GDALDatasetGetLayerCount(st->ds);
-    for (int i = 0; i < n; i++) {
-        OGRLayerH l = GDALDatasetGetLayer(st->ds, i);
-        if (strcmp(OGR_L_GetName(l), table) == 0) {
-            GDALDatasetDeleteLayer(st->ds, i);
-            return;
-        }
-    }
-}
-
 static OGRFieldType ogr_type(lyr_field_type t)
 {
     switch (t) {
@@ -346,7 +333,7 @@ void lyr_writer_abort(lyr_writer *w)
         /* the GeoPackage driver may create the table lazily inside the rolled-back
          * transaction: then there is nothing left to drop, and GDAL would complain */
         CPLPushErrorHandler(CPLQuietErrorHandler);
-        drop_orphan(w->st, w->table);
+        lyr__drop_table(w->st, w->table);
         CPLPopErrorHandler();
         CPLErrorReset();
     }

@@ -40,7 +40,7 @@ struct srv_cache {
     atomic_ullong hits, misses, evictions;
 };
 
-static void key_hex(const srv_tile_key *k, char out[33])
+void srv_tile_key_hex(const srv_tile_key *k, char out[33])
 {
     static const char hx[] = "0123456789abcdef";
     for (int i = 0; i < 16; i++) {
@@ -53,7 +53,7 @@ static void key_hex(const srv_tile_key *k, char out[33])
 static void key_path(const srv_cache *c, const srv_tile_key *k, char *out, size_t size)
 {
     char h[33];
-    key_hex(k, h);
+    srv_tile_key_hex(k, h);
     snprintf(out, size, "%s/%.2s/%.2s/%s.tile", c->dir, h, h + 2, h);
 }
 

@@ -26,36 +26,28 @@ typedef struct fhash {
     uint32_t id;
 } fhash;
 
-static uint64_t mix(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * 1099511628211ULL;
-    return h;
-}
-
 /* A hash of one feature's geometry and attributes. */
 static uint64_t feature_hash(const lyr_snapshot *s, uint32_t id)
 {
     lyr_geom_view g;
     lyr_snapshot_geom(s, id, &g);
-    uint64_t h = 1469598103934665603ULL;
-    h = mix(h, &g.n_parts, sizeof g.n_parts);
+    uint64_t h = TL_FNV_OFFSET;
+    h = tl_fnv1a(h, &g.n_parts, sizeof g.n_parts);
     for (uint32_t p = 0; p < g.n_parts; p++) {
         uint32_t a = g.part_start[p], b = g.part_start[p + 1];
-        h = mix(h, &a, sizeof a);
-        h = mix(h, g.xy + 2 * (size_t)a, (size_t)(b - a) * 2 * sizeof(double));
+        h = tl_fnv1a(h, &a, sizeof a);
+        h = tl_fnv1a(h, g.xy + 2 * (size_t)a, (size_t)(b - a) * 2 * sizeof(double));
     }
     for (size_t f = 0; f < lyr_snapshot_n_fields(s); f++) {
         lyr_value v;
         lyr_snapshot_value(s, id, (int)f, &v);
-        h = mix(h, &v.is_null, sizeof v.is_null);
+        h = tl_fnv1a(h, &v.is_null, sizeof v.is_null);
         if (v.is_null)
             continue;
         switch (lyr_snapshot_field(s, f)->type) {
-        case LYR_FIELD_INT: h = mix(h, &v.i, sizeof v.i); break;
-        case LYR_FIELD_REAL: h = mix(h, &v.d, sizeof v.d); break;
-        default: h = v.s ? mix(h, v.s, strlen(v.s) + 1) : h;
+        case LYR_FIELD_INT: h = tl_fnv1a(h, &v.i, sizeof v.i); break;
+        case LYR_FIELD_REAL: h = tl_fnv1a(h, &v.d, sizeof v.d); break;
+        default: h = v.s ? tl_fnv1a(h, v.s, strlen(v.s) + 1) : h;
         }
     }
     return h;

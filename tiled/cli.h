@@ -18,8 +18,9 @@ typedef struct cli_progress {
     int tty;
     char stage[64];
     int last_pct;
+    double t0; /* start of the current stage (set on its first call) */
 } cli_progress;
-/** imp_progress_fn for a cli_progress `ud`. */
+/** imp_progress_fn for a cli_progress `ud`: a bar with the percentage and an ETA. */
 void cli_progress_cb(void *ud, const char *stage, double frac);
 
 /** Print "tiled CMD: message" on stderr and return the exit status for err's code. */

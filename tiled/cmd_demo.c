@@ -57,7 +57,7 @@ int cmd_demo(int argc, char **argv)
         return cli_usage("demo", usage, "--store is required");
     if (optind < argc)
         return cli_usage("demo", usage, "unexpected argument");
-    cli_progress p = {isatty(STDERR_FILENO), "", -1};
+    cli_progress p = {isatty(STDERR_FILENO), "", -1, 0};
     o.progress = cli_progress_cb;
     o.progress_ud = &p;
     lyr_store *st = lyr_store_open(store, 1, &err);

@@ -112,7 +112,7 @@ int cmd_import(int argc, char **argv)
         return cli_usage("import", usage, "too many arguments");
     if (style && load_style(style, o.layer, &sld, &err) != 0) /* refuse before importing */
         return cli_fail("import", &err);
-    cli_progress p = {isatty(STDERR_FILENO), "", -1};
+    cli_progress p = {isatty(STDERR_FILENO), "", -1, 0};
     o.progress = cli_progress_cb;
     o.progress_ud = &p;
     imp_result res;

@@ -6,6 +6,7 @@
 
 #include "layers/layers.h"
 #include "tiled/cli.h"
+#include "tiled/srv.h"
 
 static const char usage[] =
     "usage: tiled layers --store PATH [--json]\n"
@@ -15,15 +16,6 @@ static const char usage[] =
 static const char *kind_name(lyr_geom_kind k)
 {
     return k == LYR_GEOM_POINT ? "point" : k == LYR_GEOM_LINE ? "line" : "polygon";
-}
-
-static json_t *version_json(const lyr_version_info *v)
-{
-    return json_pack("{s:i, s:b, s:I, s:[f, f, f, f], s:s, s:s, s:s, s:s}", "version",
-                     v->version, "current", v->current, "features", (json_int_t)v->n_features,
-                     "extent", v->extent[0], v->extent[1], v->extent[2], v->extent[3],
-                     "source", v->source, "source_crs", v->source_crs, "imported_at",
-                     v->imported_at, "pipeline", v->pipeline);
 }
 
 static void print_text(const lyr_layer_info *li, const lyr_version_info *v, size_t nv)
@@ -73,7 +65,7 @@ int cmd_layers(int argc, char **argv)
         } else {
             json_t *vs = json_array();
             for (size_t k = 0; k < nv; k++)
-                json_array_append_new(vs, version_json(&v[k]));
+                json_array_append_new(vs, srv_version_json(&v[k]));
             json_array_append_new(
                 doc, json_pack("{s:s, s:s, s:i, s:I, s:s, s:[f, f, f, f], s:s, s:s, s:s, s:o}",
                                "name", li[i].name, "title", li[i].title, "version",

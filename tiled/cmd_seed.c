@@ -155,20 +155,12 @@ static int parse_bbox(const char *s, tl_bbox *bb, tl_err *err)
     return 0;
 }
 
-static void progress(seed_job *j, int tty, double t0)
+static void progress(seed_job *j, cli_progress *p)
 {
     uint64_t d = atomic_load(&j->done);
-    double el = tl_now() - t0, eta = d ? el / (double)d * (double)(j->total - d) : 0;
-    if (!tty)
-        return;
-    int pct = j->total ? (int)(100.0 * (double)d / (double)j->total) : 100;
-    char bar[31];
-    for (int i = 0; i < 30; i++)
-        bar[i] = i < pct * 30 / 100 ? '#' : '.';
-    bar[30] = '\0';
-    fprintf(stderr, "\rseed [%s] %3d%% %llu/%llu tiles, ETA %.0f s   ", bar, pct,
-            (unsigned long long)d, (unsigned long long)j->total, eta);
-    fflush(stderr);
+    char stage[32];
+    snprintf(stage, sizeof stage, "seed z%d-%d", j->z0, j->z1);
+    cli_progress_cb(p, stage, j->total ? (double)d / (double)j->total : 1.0);
 }
 
 static int run(seed_job *j, int threads, int json)
@@ -184,15 +176,15 @@ static int run(seed_job *j, int threads, int json)
     atomic_store(&j->running, nt);
     for (int i = 0; i < nt; i++)
         pthread_create(&th[i], NULL, worker, j);
-    int tty = isatty(STDERR_FILENO);
+    cli_progress p = {isatty(STDERR_FILENO), "", -1, 0};
     while (atomic_load(&j->running) > 0) {
-        progress(j, tty, t0);
+        progress(j, &p);
         usleep(100000);
     }
     for (int i = 0; i < nt; i++)
         pthread_join(th[i], NULL);
-    progress(j, tty, t0);
-    if (tty)
+    progress(j, &p);
+    if (p.tty)
         fputc('\n', stderr);
     double el = tl_now() - t0;
     unsigned long long tot = j->total, ren = atomic_load(&j->rendered),

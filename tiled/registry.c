@@ -30,10 +30,7 @@ struct srv_registry {
 
 static uint64_t text_hash(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; s && *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return s ? h : 0;
+    return s ? tl_fnv1a(TL_FNV_OFFSET, s, strlen(s)) : 0;
 }
 
 static srv_layer *layer_new(const char *name, lyr_snapshot *snap, sty_style *style,

@@ -3,6 +3,7 @@
 #ifndef SRV_H
 #define SRV_H
 
+#include <jansson.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,7 +16,6 @@
 
 #define SRV_MAX_LAYERS_PER_TILE 16
 #define SRV_MAX_TILE_BYTES (16u << 20)
-#define SRV_MAX_FEATURES_PER_TILE 4000000
 
 typedef struct srv_static srv_static;     /* the web viewer's files */
 typedef struct srv_registry srv_registry; /* the layers being served */
@@ -65,6 +65,8 @@ srv_changelog *srv_changelog_load(const char *dir, const char *layer);
 typedef struct srv_tile_key {
     uint8_t b[16];
 } srv_tile_key;
+/** The key as 32 lower-case hex digits (the cache's file name, the ETag). */
+void srv_tile_key_hex(const srv_tile_key *k, char out[33]);
 typedef struct srv_cache srv_cache;
 typedef struct srv_cache_info {
     uint64_t tiles, bytes, max_bytes, hits, misses, evictions;
@@ -193,6 +195,8 @@ void srv_health_handle(srv_request *req, srv_response *res);
 void srv_legend_handle(srv_request *req, const char *rest, srv_response *res);
 /* svc_admin.c: /admin/... (bearer token) */
 void srv_admin_handle(srv_request *req, const char *rest, srv_response *res);
+/** One kept version as JSON (`tiled layers --json`, GET .../versions); new reference. */
+json_t *srv_version_json(const lyr_version_info *v);
 /** 0 if `authorization` ("Bearer TOKEN") carries a configured admin token (compared in
  *  constant time), else -1 with TL_EUNAUTH. */
 int srv_admin_auth(const srv_ctx *ctx, const char *authorization, tl_err *err);

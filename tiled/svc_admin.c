@@ -165,17 +165,20 @@ static void versions(srv_request *req, const char *layer, srv_response *res, tl_
     lyr_store_close(st);
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(
-            a, json_pack("{s:i, s:b, s:I, s:[f, f, f, f], s:s, s:s, s:s, s:s}", "version",
-                         v[i].version, "current", v[i].current, "features",
-                         (json_int_t)v[i].n_features, "extent", v[i].extent[0], v[i].extent[1],
-                         v[i].extent[2], v[i].extent[3], "source", v[i].source, "source_crs",
-                         v[i].source_crs, "imported_at", v[i].imported_at, "pipeline",
-                         v[i].pipeline));
+        json_array_append_new(a, srv_version_json(&v[i]));
     free(v);
     json_t *doc = json_pack("{s:s, s:o}", "layer", layer, "versions", a);
     json_body(res, 200, json_dumps(doc, JSON_COMPACT));
     json_decref(doc);
+}
+
+json_t *srv_version_json(const lyr_version_info *v)
+{
+    return json_pack("{s:i, s:b, s:I, s:[f, f, f, f], s:s, s:s, s:s, s:s}", "version",
+                     v->version, "current", v->current, "features", (json_int_t)v->n_features,
+                     "extent", v->extent[0], v->extent[1], v->extent[2], v->extent[3],
+                     "source", v->source, "source_crs", v->source_crs, "imported_at",
+                     v->imported_at, "pipeline", v->pipeline);
 }
 
 static void rollback(srv_request *req, const char *layer, srv_response *res, tl_err *err)

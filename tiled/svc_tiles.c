@@ -124,13 +124,8 @@ void srv_tile_key_make(const srv_ctx *ctx, const sty_tile *t, srv_layer *const *
 
 static void etag_of(const srv_tile_key *k, char *out, size_t size)
 {
-    static const char hx[] = "0123456789abcdef";
     char h[33];
-    for (int i = 0; i < 16; i++) {
-        h[2 * i] = hx[k->b[i] >> 4];
-        h[2 * i + 1] = hx[k->b[i] & 15];
-    }
-    h[32] = '\0';
+    srv_tile_key_hex(k, h);
     snprintf(out, size, "\"%s\"", h);
 }
 

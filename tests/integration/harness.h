@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,6 +45,25 @@ static inline int th_run(char *const argv[], char *errbuf, size_t errsize)
     int st = 0;
     waitpid(pid, &st, 0);
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* The small demo store SCRATCH/demo-small.gpkg (path into `store`), written by
+ * `tiled demo` unless a previous run left it. 0 on success. */
+static inline int th_demo_store(const char *bin, const char *scratch, char *store, size_t size)
+{
+    mkdir(scratch, 0755);
+    snprintf(store, size, "%s/demo-small.gpkg", scratch);
+    struct stat sb;
+    if (stat(store, &sb) == 0)
+        return 0;
+    char err[4096];
+    char *argv[] = {(char *)bin, "demo", "--store", store, "--scale", "small", NULL};
+    if (th_run(argv, err, sizeof err) != 0) {
+        fprintf(stderr, "tiled demo failed: %s\n", err);
+        unlink(store);
+        return -1;
+    }
+    return 0;
 }
 
 /* Start the daemon; 0 on success with srv->port set from its first stdout line. */

@@ -635,18 +635,8 @@ static void test_style_set_command(void **state)
 static int setup(void **state)
 {
     (void)state;
-    mkdir(scratch, 0755);
-    snprintf(store, sizeof store, "%s/demo-small.gpkg", scratch);
-    struct stat sb;
-    if (stat(store, &sb) != 0) {
-        char err[4096];
-        char *argv[] = {(char *)bin, "demo", "--store", store, "--scale", "small", NULL};
-        if (th_run(argv, err, sizeof err) != 0) {
-            fprintf(stderr, "tiled demo failed: %s\n", err);
-            unlink(store);
-            return -1;
-        }
-    }
+    if (th_demo_store(bin, scratch, store, sizeof store) != 0)
+        return -1;
     GDALAllRegister();
     tl_err err = TL_ERR_INIT;
     lyr_store *st = lyr_store_open(store, 0, &err);

@@ -305,18 +305,8 @@ static void test_serve_bad_store(void **state)
 static int setup(void **state)
 {
     (void)state;
-    mkdir(scratch, 0755);
-    snprintf(store, sizeof store, "%s/demo-small.gpkg", scratch);
-    struct stat sb;
-    if (stat(store, &sb) != 0) {
-        char err[4096];
-        char *argv[] = {(char *)bin, "demo", "--store", store, "--scale", "small", NULL};
-        if (th_run(argv, err, sizeof err) != 0) {
-            fprintf(stderr, "tiled demo failed: %s\n", err);
-            unlink(store);
-            return -1;
-        }
-    }
+    if (th_demo_store(bin, scratch, store, sizeof store) != 0)
+        return -1;
     GDALAllRegister();
     if (th_start(&srv, bin, store, "4") != 0) {
         fprintf(stderr, "tiled serve did not start\n");

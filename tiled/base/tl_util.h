@@ -36,6 +36,18 @@ int tl_str_starts(const char *s, const char *prefix);
 /** 1 if `s` ends with `suffix`. */
 int tl_str_ends(const char *s, const char *suffix);
 
+/* Hashing ------------------------------------------------------------------- */
+
+#define TL_FNV_OFFSET 1469598103934665603ULL
+/** FNV-1a over n bytes, continuing from `h` (start with TL_FNV_OFFSET). Not for secrets. */
+static inline uint64_t tl_fnv1a(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ULL;
+    return h;
+}
+
 /** Monotonic clock in seconds. */
 double tl_now(void);
 

@@ -154,23 +154,26 @@ static void test_versions_and_catalog(void **state)
     lyr_writer_abort(w);
     lyr_store_close(st);
 
-    lyr_catalog *cat = lyr_catalog_load(path, &err);
-    assert_non_null(cat);
-    assert_int_equal(lyr_catalog_count(cat), 1);
-    lyr_snapshot *s = lyr_catalog_acquire(cat, "zoning", &err);
+    st = lyr_store_open_readonly(path, &err);
+    assert_non_null(st);
+    lyr_layer_info *li = NULL;
+    size_t nl = 0;
+    assert_int_equal(lyr_store_list(st, &li, &nl, &err), 0);
+    assert_int_equal(nl, 1);
+    free(li);
+    lyr_snapshot *s = lyr_snapshot_load(st, "zoning", &err);
     assert_non_null(s);
     assert_int_equal(lyr_snapshot_version(s), 2);
     assert_int_equal(lyr_snapshot_count(s), 5);
-    assert_int_equal(lyr_catalog_generation(cat), 2);
-    lyr_catalog_free(cat); /* the snapshot outlives the catalog while referenced */
+    lyr_store_close(st); /* the snapshot outlives the store while referenced */
     assert_int_equal(lyr_snapshot_count(s), 5);
     lyr_snapshot_release(s);
 
-    cat = lyr_catalog_load(path, &err);
-    assert_null(lyr_catalog_acquire(cat, "parks", &err));
+    st = lyr_store_open_readonly(path, &err);
+    assert_null(lyr_snapshot_load(st, "parks", &err));
     assert_int_equal(err.code, TL_ENOTFOUND);
     assert_non_null(strstr(err.msg, "parks"));
-    lyr_catalog_free(cat);
+    lyr_store_close(st);
 }
 
 static void test_bad_stores(void **state)
@@ -188,7 +191,7 @@ static void test_bad_stores(void **state)
     fputs("this is not a geopackage\n", f);
     fclose(f);
     tl_err_clear(&err);
-    assert_null(lyr_catalog_load(path, &err));
+    assert_null(lyr_store_open_readonly(path, &err));
     assert_int_equal(err.code, TL_ESTORE);
     assert_non_null(strstr(err.msg, "not a GeoPackage"));
 
@@ -198,7 +201,7 @@ static void test_bad_stores(void **state)
     GDALDatasetCreateLayer(ds, "foo", NULL, wkbPoint, NULL);
     GDALClose(ds);
     tl_err_clear(&err);
-    assert_null(lyr_catalog_load(path, &err));
+    assert_null(lyr_store_open_readonly(path, &err));
     assert_int_equal(err.code, TL_ESTORE);
     assert_non_null(strstr(err.msg, "without tiled's catalog"));
 
