@@ -24,6 +24,7 @@ struct sty_renderer {
     cairo_surface_t *surf[MAX_SCALE]; /* [scale - 1]: 256 and 512 px */
     cairo_t *cr[MAX_SCALE];
     sty__fonts *fonts;
+    sty__png_enc *png;
 };
 
 /* A symbolizer prepared for one tile: patterns made, sizes in device pixels. */
@@ -132,6 +133,12 @@ sty_renderer *sty_renderer_new(tl_err *err)
 {
     sty_renderer *r = tl_xcalloc(1, sizeof *r);
     r->fonts = sty__fonts_new();
+    r->png = sty__png_enc_new();
+    if (!r->png) {
+        TL_FAIL(err, TL_ENOMEM, "libdeflate: out of memory");
+        sty_renderer_free(r);
+        return NULL;
+    }
     for (int i = 0; i < MAX_SCALE; i++) {
         int px = TILE_PX * (i + 1);
         r->surf[i] = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, px, px);
@@ -160,6 +167,7 @@ void sty_renderer_free(sty_renderer *r)
             cairo_surface_destroy(r->surf[i]);
     }
     sty__fonts_free(r->fonts);
+    sty__png_enc_free(r->png);
     free(r);
 }
 
@@ -672,10 +680,10 @@ int sty_render_tile(sty_renderer *r, const sty_layer *layers, size_t n_layers,
     size_t stride = (size_t)cairo_image_surface_get_stride(surf);
     uint8_t *data = cairo_image_surface_get_data(surf);
     /* unpremultiply in place: the surface is cleared before the next tile anyway */
-    (void)sty__argb_to_rgba(data, px, px, stride);
+    int clear = sty__argb_to_rgba(data, px, px, stride);
     cairo_surface_mark_dirty(surf);
     if (t->format != STY_FORMAT_PNG8)
-        return sty_png_encode_rgba(data, px, px, stride, png, err);
+        return sty__png_encode(r->png, data, px, px, stride, clear, png, err);
     const sty_style **st = tl_arena_alloc(a, (n_layers ? n_layers : 1) * sizeof *st);
     for (size_t i = 0; i < n_layers; i++)
         st[i] = layers[i].style;

@@ -306,6 +306,15 @@ double sty__uom_px(sty_uom uom, double scale, double px_per_m, double y);
 int sty__render_window(const sty_layer *layers, size_t n_layers, int z, int scale, double wx,
                        double wy, int w, int h, tl_arena *a, uint8_t **rgba, tl_err *err);
 
+/** A reusable RGBA PNG encoder (png.c): libdeflate's compressor and scratch buffers, one
+ *  per renderer thread. sty__png_encode: `clear` 1 when every pixel is 0, 0, 0, 0 (a tiny
+ *  1-bit PNG is written), 0 when not, -1 to find out. */
+typedef struct sty__png_enc sty__png_enc;
+sty__png_enc *sty__png_enc_new(void);
+void sty__png_enc_free(sty__png_enc *e);
+int sty__png_encode(sty__png_enc *e, const uint8_t *rgba, int w, int h, size_t stride,
+                    int clear, tl_buf *out, tl_err *err);
+
 /** Encode RGBA rows as an 8-bit palette PNG at zlib `level` into `out`, keeping the
  *  opaque colours of `styles` exact (png8.c). */
 int sty__png8_encode(const uint8_t *rgba, int w, int h, size_t stride,
