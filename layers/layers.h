@@ -180,6 +180,9 @@ int64_t lyr_snapshot_fid(const lyr_snapshot *s, uint32_t id);
 void lyr_snapshot_value(const lyr_snapshot *s, uint32_t id, int field, lyr_value *out);
 /** String/date value, or NULL if null or the field is numeric. Borrowed. */
 const char *lyr_snapshot_str(const lyr_snapshot *s, uint32_t id, int field);
+/** For a text field: 1, and in *key a number equal for two features of this snapshot
+ *  exactly when their values are the same string (or both null). 0 for other fields. */
+int lyr_snapshot_str_key(const lyr_snapshot *s, uint32_t id, int field, uint32_t *key);
 /** Approximate heap bytes held by the snapshot. */
 size_t lyr_snapshot_bytes(const lyr_snapshot *s);
 

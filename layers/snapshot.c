@@ -508,6 +508,14 @@ const char *lyr_snapshot_str(const lyr_snapshot *s, uint32_t id, int field)
     return off == LYR_NO_STR ? NULL : s->strpool + off;
 }
 
+int lyr_snapshot_str_key(const lyr_snapshot *s, uint32_t id, int field, uint32_t *key)
+{
+    if (field < 0 || (size_t)field >= s->n_fields || !s->cols[field].s)
+        return 0;
+    *key = s->cols[field].s[id]; /* interned: one offset per distinct string */
+    return 1;
+}
+
 /* Queries ------------------------------------------------------------------------ */
 
 typedef struct {

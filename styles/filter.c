@@ -226,3 +226,19 @@ int sty__filter_eval(const sty_filter *f, sty__getter get, void *ctx)
         return 0;
     return eval_leaf(f, &v, t);
 }
+
+int sty__filter_slot(const sty_filter *f)
+{
+    if (f->op == STY_F_AND || f->op == STY_F_OR || f->op == STY_F_NOT) {
+        int slot = -1;
+        for (size_t i = 0; i < f->n_kids; i++) {
+            int k = sty__filter_slot(f->kids[i]);
+            if (k == -2 || (k >= 0 && slot >= 0 && k != slot))
+                return -2;
+            if (k >= 0)
+                slot = k;
+        }
+        return slot;
+    }
+    return f->prop >= 0 ? f->prop : -1;
+}

@@ -443,31 +443,111 @@ static void draw_rule(draw_state *d, const prule *pr)
     }
 }
 
+/* Which rules of a feature-type-style match, remembered per distinct value when every
+ * filter of the style reads the same text property (a categorized style: zone_code = 'R1',
+ * ...): one lookup per feature instead of one filter evaluation per rule. */
+#define MEMO_CAP 256 /* distinct values remembered per feature-type-style and tile */
+#define MEMO_MAX_RULES 64
+
+typedef struct rule_memo {
+    int field; /* the snapshot's text field every filter reads */
+    size_t n;
+    uint32_t keys[MEMO_CAP];
+    uint64_t masks[MEMO_CAP]; /* bit j: rules[j] matches */
+    uint8_t used[MEMO_CAP];
+} rule_memo;
+
+static rule_memo *memo_new(const pfts *f, const sty__feat *fc, tl_arena *a)
+{
+    if (f->n_rules > MEMO_MAX_RULES)
+        return NULL;
+    int slot = -1;
+    for (size_t j = 0; j < f->n_rules; j++) {
+        if (!f->rules[j].r->filter)
+            continue;
+        int k = sty__filter_slot(f->rules[j].r->filter);
+        if (k == -2 || (k >= 0 && slot >= 0 && k != slot))
+            return NULL;
+        if (k >= 0)
+            slot = k;
+    }
+    uint32_t key;
+    if (slot < 0 || fc->field[slot] < 0 || fc->type[slot] != LYR_FIELD_STRING ||
+        lyr_snapshot_count(fc->snap) == 0 ||
+        !lyr_snapshot_str_key(fc->snap, 0, fc->field[slot], &key))
+        return NULL;
+    rule_memo *m = tl_arena_alloc(a, sizeof *m);
+    m->field = fc->field[slot];
+    m->n = 0;
+    memset(m->used, 0, sizeof m->used);
+    return m;
+}
+
+static uint64_t eval_rules(const pfts *f, sty__feat *fc)
+{
+    uint64_t mask = 0;
+    for (size_t j = 0; j < f->n_rules; j++) {
+        const sty_filter *flt = f->rules[j].r->filter;
+        if (!flt || sty__filter_eval(flt, sty__feature_get, fc))
+            mask |= (uint64_t)1 << j;
+    }
+    return mask;
+}
+
+static uint64_t memo_rules(rule_memo *m, const pfts *f, sty__feat *fc)
+{
+    uint32_t key = 0;
+    (void)lyr_snapshot_str_key(fc->snap, fc->id, m->field, &key);
+    size_t h = (size_t)((key * 2654435761u) >> 24) & (MEMO_CAP - 1);
+    while (m->used[h]) {
+        if (m->keys[h] == key)
+            return m->masks[h];
+        h = (h + 1) & (MEMO_CAP - 1);
+    }
+    uint64_t mask = eval_rules(f, fc);
+    if (m->n < MEMO_CAP / 2) {
+        m->used[h] = 1;
+        m->keys[h] = key;
+        m->masks[h] = mask;
+        m->n++;
+    }
+    return mask;
+}
+
+static void draw_matched(draw_state *d, const sty__feat *fc, const prule *pr)
+{
+    if (!d->have_geom) {
+        lyr_snapshot_geom(fc->snap, fc->id, &d->g);
+        d->have_geom = 1;
+    }
+    draw_rule(d, pr);
+}
+
 /* One feature-type-style over the features in view, in feature order. */
 static void draw_fts(draw_state *d, const pfts *f, sty__feat *fc, const uint32_t *ids, size_t n)
 {
+    rule_memo *memo = memo_new(f, fc, d->a);
     for (size_t k = 0; k < n; k++) {
         int matched = 0;
         fc->id = ids[k];
         d->have_geom = 0;
-        for (size_t j = 0; j < f->n_rules; j++) {
-            const prule *pr = &f->rules[j];
-            if (pr->r->filter && !sty__filter_eval(pr->r->filter, sty__feature_get, fc))
-                continue;
-            if (!d->have_geom) {
-                lyr_snapshot_geom(fc->snap, ids[k], &d->g);
-                d->have_geom = 1;
+        if (memo) {
+            uint64_t mask = memo_rules(memo, f, fc);
+            matched = mask != 0;
+            for (size_t j = 0; mask; j++, mask >>= 1)
+                if (mask & 1)
+                    draw_matched(d, fc, &f->rules[j]);
+        } else {
+            for (size_t j = 0; j < f->n_rules; j++) {
+                const prule *pr = &f->rules[j];
+                if (pr->r->filter && !sty__filter_eval(pr->r->filter, sty__feature_get, fc))
+                    continue;
+                matched = 1;
+                draw_matched(d, fc, pr);
             }
-            matched = 1;
-            draw_rule(d, pr);
         }
-        for (size_t j = 0; !matched && j < f->n_elses; j++) {
-            if (!d->have_geom) {
-                lyr_snapshot_geom(fc->snap, ids[k], &d->g);
-                d->have_geom = 1;
-            }
-            draw_rule(d, &f->elses[j]);
-        }
+        for (size_t j = 0; !matched && j < f->n_elses; j++)
+            draw_matched(d, fc, &f->elses[j]);
         drop_path(d);
     }
 }

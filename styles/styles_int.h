@@ -253,6 +253,8 @@ void sty__feature_get(void *ctx, int slot, lyr_value *v, lyr_field_type *t);
 /** Evaluate filter `f` for the feature behind `get`/`ctx`: 1 match, 0 no match.
  *  Comparisons with a null value are false. Thread-safe. */
 int sty__filter_eval(const sty_filter *f, sty__getter get, void *ctx);
+/** The one property slot `f` reads: -1 when it reads none, -2 when it reads more than one. */
+int sty__filter_slot(const sty_filter *f);
 
 /* Geometry to Cairo paths (path.c) ------------------------------------------------ */
 

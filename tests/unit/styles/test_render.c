@@ -393,6 +393,66 @@ static void test_fill_colours(void **state)
     image_free(&c);
 }
 
+/* Categorized rules on one text property (render.c remembers the matching rules per
+ * distinct value) with an ElseFilter, and the same rules behind a filter that also reads a
+ * second property (evaluated per feature): the same colours. */
+static void test_rules_per_value(void **state)
+{
+    fixture *fx = *state;
+    static const char *const docs[2] = {
+        "<StyledLayerDescriptor version=\"1.0.0\" xmlns=\"http://www.opengis.net/sld\" "
+        "xmlns:ogc=\"http://www.opengis.net/ogc\"><NamedLayer><Name>zoning</Name><UserStyle>"
+        "<FeatureTypeStyle><Rule><ogc:Filter><ogc:PropertyIsEqualTo><ogc:PropertyName>zone_code"
+        "</ogc:PropertyName><ogc:Literal>IND</ogc:Literal></ogc:PropertyIsEqualTo></ogc:Filter>"
+        "<PolygonSymbolizer><Fill><CssParameter name=\"fill\">#0000ff</CssParameter></Fill>"
+        "</PolygonSymbolizer></Rule><Rule><ogc:Filter><ogc:Or><ogc:PropertyIsEqualTo>"
+        "<ogc:PropertyName>zone_code</ogc:PropertyName><ogc:Literal>GR</ogc:Literal>"
+        "</ogc:PropertyIsEqualTo><ogc:PropertyIsEqualTo><ogc:PropertyName>zone_code"
+        "</ogc:PropertyName><ogc:Literal>IND</ogc:Literal></ogc:PropertyIsEqualTo></ogc:Or>"
+        "</ogc:Filter><PolygonSymbolizer><Stroke><CssParameter name=\"stroke\">#00ff00"
+        "</CssParameter><CssParameter name=\"stroke-width\">4</CssParameter></Stroke>"
+        "</PolygonSymbolizer></Rule><Rule><ElseFilter/><PolygonSymbolizer><Fill>"
+        "<CssParameter name=\"fill\">#ff0000</CssParameter></Fill></PolygonSymbolizer></Rule>"
+        "</FeatureTypeStyle></UserStyle></NamedLayer></StyledLayerDescriptor>",
+        NULL};
+    char *two = NULL; /* the same with a second property in the first rule's filter */
+    {
+        const char *d = docs[0];
+        const char *at = strstr(d, "<ogc:PropertyIsEqualTo>");
+        const char *end = strstr(at, "</ogc:PropertyIsEqualTo>") + strlen("</ogc:PropertyIsEqualTo>");
+        const char *extra = "<ogc:Not><ogc:PropertyIsNull><ogc:PropertyName>no_such_field"
+                            "</ogc:PropertyName></ogc:PropertyIsNull></ogc:Not>";
+        size_t n = strlen(d) + (size_t)(end - at) + strlen(extra) + 64;
+        two = malloc(n);
+        assert_non_null(two);
+        snprintf(two, n, "%.*s<ogc:Or>%.*s<ogc:And>%.*s%s</ogc:And></ogc:Or>%s", (int)(at - d),
+                 d, (int)(end - at), at, (int)(end - at), at, extra, end);
+    }
+    for (int i = 0; i < 2; i++) {
+        const char *doc = i ? two : docs[0];
+        tl_err err = TL_ERR_INIT;
+        sty_style *st = sty_style_from_sld(doc, strlen(doc), "zoning", NULL, &err);
+        if (!st)
+            fail_msg("style %d: %s", i, err.msg);
+        sty_style *keep = fx->s_zoning;
+        fx->s_zoning = st;
+        image a = draw(fx, L_ZONING, Z, fx->tx, fx->ty, 1);     /* R1: else */
+        image b = draw(fx, L_ZONING, Z, fx->tx + 1, fx->ty, 1); /* IND: blue, green edge */
+        image c = draw(fx, L_ZONING, Z, fx->tx, fx->ty + 1, 1); /* GR: green edge only */
+        fx->s_zoning = keep;
+        assert_pixel(&a, 128, 128, 0xff0000, 255);
+        assert_pixel(&b, 128, 128, 0x0000ff, 255);
+        assert_int_equal(pixel(&c, 128, 128)[3], 0);
+        assert_pixel(&c, 64, 128, 0x00ff00, 255);
+        assert_pixel(&b, 64, 128, 0x00ff00, 255);
+        image_free(&a);
+        image_free(&b);
+        image_free(&c);
+        sty_style_release(st);
+    }
+    free(two);
+}
+
 static void test_translucent_fill_and_dashes(void **state)
 {
     fixture *fx = *state;
@@ -593,6 +653,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fill_colours),
+        cmocka_unit_test(test_rules_per_value),
         cmocka_unit_test(test_translucent_fill_and_dashes),
         cmocka_unit_test(test_empty_tile_is_transparent_and_small),
         cmocka_unit_test(test_retina_tile),
