@@ -3,11 +3,14 @@
  * format), written to a temporary name and renamed, so readers never see half a file and
  * the cache survives restarts and crashes. An in-memory index of (key, size) in LRU order
  * bounds the total size; files found on disk that the index does not know (written by
- * `tiled seed`, or before a restart) join it when first read. */
+ * `tiled seed`, or before a restart) join it when first read. The most recently used tiles
+ * are also held in memory (a second LRU list over the same entries, its own byte limit):
+ * a hit there costs no system call but the send. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +28,8 @@ typedef struct centry {
     uint64_t size;
     uint32_t prev, next; /* LRU list: head = most recently used */
     uint32_t hnext;      /* hash chain */
+    srv_blob *mem;       /* the bytes, when held in memory */
+    uint32_t mprev, mnext; /* LRU list of the entries held in memory */
 } centry;
 
 struct srv_cache {
@@ -37,8 +42,78 @@ struct srv_cache {
     uint32_t n_buckets;
     uint32_t head, tail;
     uint64_t bytes;
+    uint64_t mem_max, mem_bytes;
+    uint32_t mem_n, mem_head, mem_tail;
     atomic_ullong hits, misses, evictions;
 };
+
+void srv_blob_release(srv_blob *b)
+{
+    if (b && atomic_fetch_sub(&b->refs, 1) == 1)
+        free(b);
+}
+
+static srv_blob *blob_new(size_t len)
+{
+    srv_blob *b = malloc(sizeof *b + len);
+    if (!b)
+        return NULL;
+    atomic_init(&b->refs, 1);
+    b->len = len;
+    return b;
+}
+
+/* The memory LRU list (mutex held) ------------------------------------------------------ */
+
+static void mem_unlink(srv_cache *c, uint32_t i)
+{
+    centry *x = &c->e[i];
+    if (x->mprev != NO_ENTRY)
+        c->e[x->mprev].mnext = x->mnext;
+    else
+        c->mem_head = x->mnext;
+    if (x->mnext != NO_ENTRY)
+        c->e[x->mnext].mprev = x->mprev;
+    else
+        c->mem_tail = x->mprev;
+}
+
+static void mem_front(srv_cache *c, uint32_t i)
+{
+    c->e[i].mprev = NO_ENTRY;
+    c->e[i].mnext = c->mem_head;
+    if (c->mem_head != NO_ENTRY)
+        c->e[c->mem_head].mprev = i;
+    c->mem_head = i;
+    if (c->mem_tail == NO_ENTRY)
+        c->mem_tail = i;
+}
+
+/* Let go of entry i's bytes in memory. */
+static void mem_drop(srv_cache *c, uint32_t i)
+{
+    if (!c->e[i].mem)
+        return;
+    mem_unlink(c, i);
+    c->mem_bytes -= c->e[i].mem->len;
+    c->mem_n--;
+    srv_blob_release(c->e[i].mem);
+    c->e[i].mem = NULL;
+}
+
+/* Hold `b` (one more reference) as entry i's bytes, then trim to the limit. */
+static void mem_attach(srv_cache *c, uint32_t i, srv_blob *b)
+{
+    if (c->e[i].mem || b->len > c->mem_max / 4)
+        return;
+    atomic_fetch_add(&b->refs, 1);
+    c->e[i].mem = b;
+    c->mem_bytes += b->len;
+    c->mem_n++;
+    mem_front(c, i);
+    while (c->mem_bytes > c->mem_max && c->mem_tail != NO_ENTRY)
+        mem_drop(c, c->mem_tail);
+}
 
 void srv_tile_key_hex(const srv_tile_key *k, char out[33])
 {
@@ -124,6 +199,8 @@ static void insert(srv_cache *c, const srv_tile_key *k, uint64_t size)
     }
     c->e[i].key = *k;
     c->e[i].size = size;
+    c->e[i].mem = NULL;
+    c->e[i].mprev = c->e[i].mnext = NO_ENTRY;
     lru_front(c, i);
     uint32_t b = bucket_of(c, k);
     c->e[i].hnext = c->buckets[b];
@@ -135,6 +212,7 @@ static void insert(srv_cache *c, const srv_tile_key *k, uint64_t size)
 
 static void drop(srv_cache *c, uint32_t i)
 {
+    mem_drop(c, i);
     lru_unlink(c, i);
     uint32_t *p = &c->buckets[bucket_of(c, &c->e[i].key)];
     while (*p != i)
@@ -198,7 +276,8 @@ static void scan(srv_cache *c, const char *dir, int depth)
     closedir(d);
 }
 
-srv_cache *srv_cache_open(const char *dir, uint64_t max_bytes, tl_err *err)
+srv_cache *srv_cache_open(const char *dir, uint64_t max_bytes, uint64_t mem_bytes,
+                          tl_err *err)
 {
     if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
         TL_FAIL(err, TL_ESTORE, "cannot create the tile cache %s: %s", dir, strerror(errno));
@@ -207,7 +286,9 @@ srv_cache *srv_cache_open(const char *dir, uint64_t max_bytes, tl_err *err)
     srv_cache *c = tl_xcalloc(1, sizeof *c);
     c->dir = tl_xstrdup(dir);
     c->max_bytes = max_bytes;
+    c->mem_max = mem_bytes;
     c->head = c->tail = c->free_head = NO_ENTRY;
+    c->mem_head = c->mem_tail = NO_ENTRY;
     pthread_mutex_init(&c->mu, NULL);
     rehash(c, 4096);
     double t0 = tl_now();
@@ -222,6 +303,8 @@ void srv_cache_close(srv_cache *c)
 {
     if (!c)
         return;
+    while (c->mem_head != NO_ENTRY)
+        mem_drop(c, c->mem_head);
     pthread_mutex_destroy(&c->mu);
     free(c->e);
     free(c->buckets);
@@ -258,6 +341,53 @@ int srv_cache_get(srv_cache *c, const srv_tile_key *k, uint64_t *size)
     return fd;
 }
 
+srv_blob *srv_cache_get_blob(srv_cache *c, const srv_tile_key *k)
+{
+    pthread_mutex_lock(&c->mu);
+    uint32_t i = find(c, k);
+    if (i != NO_ENTRY && c->e[i].mem) {
+        srv_blob *b = c->e[i].mem;
+        atomic_fetch_add(&b->refs, 1);
+        lru_unlink(c, i);
+        lru_front(c, i);
+        mem_unlink(c, i);
+        mem_front(c, i);
+        pthread_mutex_unlock(&c->mu);
+        atomic_fetch_add(&c->hits, 1);
+        return b;
+    }
+    pthread_mutex_unlock(&c->mu);
+    /* not in memory: read the file (srv_cache_get does the bookkeeping of a disk hit) */
+    uint64_t size;
+    int fd = srv_cache_get(c, k, &size);
+    if (fd < 0)
+        return NULL;
+    srv_blob *b = size <= SIZE_MAX - sizeof *b ? blob_new((size_t)size) : NULL;
+    size_t got = 0;
+    while (b && got < b->len) {
+        ssize_t r = pread(fd, b->data + got, b->len - got, (off_t)got);
+        if (r <= 0) {
+            if (r < 0 && errno == EINTR)
+                continue;
+            break;
+        }
+        got += (size_t)r;
+    }
+    close(fd);
+    if (!b || got != b->len) { /* shrunk or unreadable behind our back: a miss */
+        free(b);
+        return NULL;
+    }
+    if (c->mem_max) {
+        pthread_mutex_lock(&c->mu);
+        i = find(c, k);
+        if (i != NO_ENTRY && c->e[i].size == b->len)
+            mem_attach(c, i, b);
+        pthread_mutex_unlock(&c->mu);
+    }
+    return b;
+}
+
 void srv_cache_put(srv_cache *c, const srv_tile_key *k, const void *data, size_t len)
 {
     char path[4096], tmp[4200];
@@ -282,13 +412,20 @@ void srv_cache_put(srv_cache *c, const srv_tile_key *k, const void *data, size_t
         unlink(tmp);
         return;
     }
+    srv_blob *b = c->mem_max ? blob_new(len) : NULL;
+    if (b)
+        memcpy(b->data, data, len);
     pthread_mutex_lock(&c->mu);
     uint32_t i = find(c, k);
     if (i != NO_ENTRY)
         drop(c, i);
     insert(c, k, len);
     evict(c);
+    i = find(c, k); /* evict() may have dropped it again (a tile above the limit) */
+    if (b && i != NO_ENTRY)
+        mem_attach(c, i, b);
     pthread_mutex_unlock(&c->mu);
+    srv_blob_release(b);
 }
 
 void srv_cache_stats(srv_cache *c, srv_cache_info *out)
@@ -297,6 +434,9 @@ void srv_cache_stats(srv_cache *c, srv_cache_info *out)
     out->tiles = c->n;
     out->bytes = c->bytes;
     out->max_bytes = c->max_bytes;
+    out->mem_tiles = c->mem_n;
+    out->mem_bytes = c->mem_bytes;
+    out->mem_max_bytes = c->mem_max;
     pthread_mutex_unlock(&c->mu);
     out->hits = atomic_load(&c->hits);
     out->misses = atomic_load(&c->misses);

@@ -202,6 +202,7 @@ int cmd_seed(int argc, char **argv)
 {
     const char *store = "tiled.gpkg", *layers = NULL, *zoom = NULL, *bbox = NULL;
     srv_open_opts oo = {0};
+    oo.no_memory_cache = 1;
     int json = 0;
     int64_t threads = sysconf(_SC_NPROCESSORS_ONLN), scale = 1;
     tl_err err = TL_ERR_INIT;

@@ -22,7 +22,9 @@ static const char usage[] =
     "  --quiet            no access log\n"
     "  --config FILE      settings: admin_token = T (the /admin/ API; repeatable),\n"
     "                     upload_max_bytes = N (default 256 MiB), keep_versions = N (5),\n"
-    "                     cache_max_bytes = N (1 GiB), cache_control = ... (public, max-age=60)\n"
+    "                     cache_max_bytes = N (1 GiB), cache_memory_bytes = N (64 MiB of\n"
+    "                     the most used tiles also kept in memory; 0: none),\n"
+    "                     cache_control = ... (public, max-age=60)\n"
     "Prints `listening on http://HOST:PORT` on stdout when ready; stops on SIGINT/SIGTERM.\n";
 
 int cmd_serve(int argc, char **argv)
@@ -64,7 +66,7 @@ int cmd_serve(int argc, char **argv)
         threads = 2;
 
     srv_ctx ctx;
-    srv_open_opts oo = {store, config, cache_dir, no_cache};
+    srv_open_opts oo = {store, config, cache_dir, no_cache, 0};
     if (srv_open(&ctx, &oo, &err) != 0)
         return cli_fail("serve", &err);
     ctx.threads = (int)threads;

@@ -25,6 +25,7 @@ void srv_config_defaults(srv_config *c)
     c->upload_max_bytes = 256ull << 20;
     c->keep_versions = 5;
     c->cache_max_bytes = 1ull << 30;
+    c->cache_memory_bytes = 64ull << 20;
     snprintf(c->cache_control, sizeof c->cache_control, "public, max-age=60");
 }
 
@@ -49,6 +50,10 @@ static int set(srv_config *c, const char *key, const char *val, const char *wher
         if (tl_parse_i64(val, 0, INT64_C(1) << 50, &v, err) != 0)
             goto bad;
         c->cache_max_bytes = (uint64_t)v;
+    } else if (strcmp(key, "cache_memory_bytes") == 0) {
+        if (tl_parse_i64(val, 0, INT64_C(1) << 40, &v, err) != 0)
+            goto bad;
+        c->cache_memory_bytes = (uint64_t)v;
     } else if (strcmp(key, "cache_control") == 0) {
         if (strlen(val) >= sizeof c->cache_control || strpbrk(val, "\r\n")) {
             TL_FAIL(err, TL_EINVAL, "%s: cache_control is too long", where);
@@ -61,7 +66,8 @@ static int set(srv_config *c, const char *key, const char *val, const char *wher
         c->keep_versions = (int)v;
     } else {
         TL_FAIL(err, TL_EINVAL, "%s: unknown key '%.60s' (known: admin_token, "
-                                "upload_max_bytes, keep_versions, cache_max_bytes, cache_control)", where, key);
+                                "upload_max_bytes, keep_versions, cache_max_bytes, cache_memory_bytes, "
+                                "cache_control)", where, key);
         return -1;
     }
     return 0;

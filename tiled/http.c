@@ -19,13 +19,24 @@ struct srv_http {
     srv_ctx *ctx;
 };
 
+static void release_blob(void *cls)
+{
+    srv_blob_release(cls);
+}
+
 static enum MHD_Result send_response(struct MHD_Connection *conn, srv_request *req,
                                      srv_response *res)
 {
     struct MHD_Response *r; /* for HEAD, libmicrohttpd sends the headers of this response
                                (its Content-Length included) and no body */
     (void)req;
-    if (res->has_fd) { /* a cached tile: the kernel copies it (sendfile) */
+    if (res->blob) { /* a cached tile in memory: sent with the headers, then released */
+        r = MHD_create_response_from_buffer_with_free_callback_cls(
+            res->len, res->blob->data, release_blob, res->blob);
+        if (!r)
+            srv_blob_release(res->blob);
+        res->blob = NULL;
+    } else if (res->has_fd) { /* a file: the kernel copies it (sendfile) */
         r = MHD_create_response_from_fd64(res->len, res->fd);
         if (!r)
             close(res->fd);

@@ -35,7 +35,8 @@ int srv_open(srv_ctx *ctx, const srv_open_opts *o, tl_err *err)
     ctx->reg = srv_registry_load(o->store, dir, err);
     if (ctx->reg && dir) {
         tl_err cerr = TL_ERR_INIT;
-        ctx->cache = srv_cache_open(dir, ctx->cfg.cache_max_bytes, &cerr);
+        ctx->cache = srv_cache_open(dir, ctx->cfg.cache_max_bytes,
+                                    o->no_memory_cache ? 0 : ctx->cfg.cache_memory_bytes, &cerr);
         if (!ctx->cache && o->cache_dir) { /* asked for by name: an error */
             *err = cerr;
         } else if (!ctx->cache) { /* the default beside a read-only store: serve uncached */

@@ -70,13 +70,28 @@ void srv_tile_key_hex(const srv_tile_key *k, char out[33]);
 typedef struct srv_cache srv_cache;
 typedef struct srv_cache_info {
     uint64_t tiles, bytes, max_bytes, hits, misses, evictions;
+    uint64_t mem_tiles, mem_bytes, mem_max_bytes; /* the in-memory copies */
 } srv_cache_info;
-/** Open (create) the cache directory and index what it holds. */
-srv_cache *srv_cache_open(const char *dir, uint64_t max_bytes, tl_err *err);
+/** The bytes of one cached tile held in memory, shared by the cache and the responses
+ *  that send it; immutable. */
+typedef struct srv_blob {
+    atomic_uint refs;
+    size_t len;
+    unsigned char data[];
+} srv_blob;
+void srv_blob_release(srv_blob *b);
+/** Open (create) the cache directory and index what it holds. The most recently used
+ *  tiles are also kept in memory, up to `mem_bytes` (0: none). */
+srv_cache *srv_cache_open(const char *dir, uint64_t max_bytes, uint64_t mem_bytes,
+                          tl_err *err);
 void srv_cache_close(srv_cache *c);
 /** A read-only descriptor of the cached tile (caller closes) with its size, or -1. */
 int srv_cache_get(srv_cache *c, const srv_tile_key *k, uint64_t *size);
-/** Store a tile (atomically: temp file + rename); failures only cost a re-render. */
+/** The cached tile's bytes with a reference for the caller (from memory, else read from
+ *  its file and kept in memory), or NULL when it is not cached. */
+srv_blob *srv_cache_get_blob(srv_cache *c, const srv_tile_key *k);
+/** Store a tile (atomically: temp file + rename; and in memory); failures only cost a
+ *  re-render. */
 void srv_cache_put(srv_cache *c, const srv_tile_key *k, const void *data, size_t len);
 void srv_cache_stats(srv_cache *c, srv_cache_info *out);
 
@@ -89,6 +104,7 @@ typedef struct srv_config {
     uint64_t upload_max_bytes;    /* POST body and unzipped size limit */
     int keep_versions;
     uint64_t cache_max_bytes;     /* tile cache size limit */
+    uint64_t cache_memory_bytes;  /* of which the most used are also kept in memory */
     char cache_control[128];      /* Cache-Control of tiles */
 } srv_config;
 
@@ -146,12 +162,14 @@ typedef struct srv_response {
     const char *cache_control;
     int has_fd; /* body is `len` bytes of file descriptor `fd` (closed by the sender) */
     int fd;
+    srv_blob *blob; /* body is this blob's bytes (the sender releases it) */
 } srv_response;
 
 /* server.c */
 typedef struct srv_open_opts {
     const char *store, *config, *cache_dir; /* config, cache_dir may be NULL */
     int no_cache;
+    int no_memory_cache; /* no in-memory copies of cached tiles (tiled seed) */
 } srv_open_opts;
 /** Config, tile cache (default dir STORE.tiles) and layers; srv_close undoes it. */
 int srv_open(srv_ctx *ctx, const srv_open_opts *o, tl_err *err);

@@ -171,14 +171,13 @@ void srv_tiles_handle(srv_request *req, const char *rest, srv_response *res)
         goto done;
     }
     if (req->ctx->cache) {
-        uint64_t size;
-        int fd = srv_cache_get(req->ctx->cache, &key, &size);
-        if (fd >= 0) {
+        srv_blob *b = srv_cache_get_blob(req->ctx->cache, &key);
+        if (b) {
             res->status = 200;
             res->content_type = "image/png";
-            res->has_fd = 1;
-            res->fd = fd;
-            res->len = (size_t)size;
+            res->blob = b;
+            res->body = b->data;
+            res->len = b->len;
             goto done;
         }
     }
@@ -239,8 +238,10 @@ void srv_health_handle(srv_request *req, srv_response *res)
         srv_cache_stats(ctx->cache, &ci);
         tl_buf_addf(&b, NULL, ", \"cache\": {\"tiles\": %" PRIu64 ", \"bytes\": %" PRIu64
                     ", \"max_bytes\": %" PRIu64 ", \"hits\": %" PRIu64 ", \"misses\": %" PRIu64
-                    ", \"evictions\": %" PRIu64 "}", ci.tiles, ci.bytes, ci.max_bytes, ci.hits,
-                    ci.misses, ci.evictions);
+                    ", \"evictions\": %" PRIu64 ", \"memory_tiles\": %" PRIu64
+                    ", \"memory_bytes\": %" PRIu64 ", \"memory_max_bytes\": %" PRIu64 "}",
+                    ci.tiles, ci.bytes, ci.max_bytes, ci.hits, ci.misses, ci.evictions,
+                    ci.mem_tiles, ci.mem_bytes, ci.mem_max_bytes);
     }
     tl_buf_addf(&b, NULL, ", \"tiles_rendered\": %llu}\n",
                 (unsigned long long)atomic_load(&ctx->n_tiles));

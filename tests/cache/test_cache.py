@@ -152,6 +152,57 @@ def case_lru(env):
     srv.stop()
 
 
+def tile_files(store):
+    out = []
+    for root, _, files in os.walk(store + ".tiles"):
+        out += [os.path.join(root, f) for f in files if f.endswith(".tile")]
+    return out
+
+
+def case_memory(env):
+    """the most used tiles are also held in memory, within cache_memory_bytes."""
+    store = demo_store(env, env.path("s.gpkg"))
+    limit = 200000
+    srv = Server(env, store, config_lines=[f"cache_memory_bytes = {limit}"])
+    a = tile_of(*TDM, 15)
+    _, e1, b1 = get(srv, a)
+    c, rendered = cache(srv)
+    check_eq((rendered, c.get("memory_tiles"), c.get("memory_bytes"), c.get("memory_max_bytes")),
+             (1, 1, len(b1), limit), "rendered, memory tiles, bytes, limit after one tile")
+    for f in tile_files(store):  # the copy on disk is gone: the memory one still answers
+        os.unlink(f)
+    _, e2, b2 = get(srv, a)
+    c, rendered = cache(srv)
+    check(e2 == e1 and b2 == b1, "the tile from memory differs from the rendered one")
+    check_eq((rendered, c.get("hits")), (1, 1), "rendered, hits after a hit in memory")
+    z, x0, y0 = a
+    for dx in range(6):
+        for dy in range(6):
+            get(srv, (z, x0 - 3 + dx, y0 - 3 + dy))
+    c, _ = cache(srv)
+    check(0 < c.get("memory_bytes", 1 << 60) <= limit,
+          f"memory bytes {c.get('memory_bytes')} outside (0, {limit}]")
+    check(0 < c.get("memory_tiles", 0) < 36, f"memory tiles {c.get('memory_tiles')} of 36")
+    srv.stop()
+    # a restart: a tile found on disk is read once, then held in memory
+    srv = Server(env, store)
+    b = (z, x0 + 2, y0 + 2)
+    _, _, bb1 = get(srv, b)
+    _, _, bb2 = get(srv, b)
+    c, rendered = cache(srv)
+    check_eq((rendered, c.get("hits"), c.get("memory_tiles"), c.get("memory_bytes")),
+             (0, 2, 1, len(bb1)), "after a restart: rendered, hits, memory tiles, bytes")
+    check(bb1 == bb2, "the tile read from disk differs from the one from memory")
+    srv.stop()
+    # cache_memory_bytes = 0: only the disk
+    srv = Server(env, store, config_lines=["cache_memory_bytes = 0"])
+    get(srv, b)
+    c, rendered = cache(srv)
+    check_eq((rendered, c.get("hits"), c.get("memory_tiles")), (0, 1, 0),
+             "cache_memory_bytes = 0: rendered, hits, memory tiles")
+    srv.stop()
+
+
 def case_seed(env):
     store = demo_store(env, env.path("s.gpkg"))
     r = env.run("seed", "--store", store, "--layers", "zoning", "--zoom", "11-12", "--json")
@@ -215,7 +266,7 @@ def case_import_style(env):
 
 
 CASES = {"import_style": case_import_style, "hit_restart": case_hit_restart, "partial": case_partial, "no_cache": case_no_cache,
-         "lru": case_lru, "seed": case_seed}
+         "lru": case_lru, "memory": case_memory, "seed": case_seed}
 
 if __name__ == "__main__":
     main(CASES)
