@@ -4,6 +4,7 @@
 #ifndef LAYERS_H
 #define LAYERS_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -183,6 +184,15 @@ const char *lyr_snapshot_str(const lyr_snapshot *s, uint32_t id, int field);
 /** For a text field: 1, and in *key a number equal for two features of this snapshot
  *  exactly when their values are the same string (or both null). 0 for other fields. */
 int lyr_snapshot_str_key(const lyr_snapshot *s, uint32_t id, int field, uint32_t *key);
+/** Per feature, 1 if its polygon overlaps another one of the snapshot (interiors meet by
+ *  more than about 2 cm, or unsure), else 0; NULL until lyr_snapshot_check_overlaps
+ *  has run. Features flagged 0 can be drawn in any order relative to the others. */
+const uint8_t *lyr_snapshot_overlap_flags(const lyr_snapshot *s);
+/** Work out the flags above (once; kept in the snapshot). It walks every pair of
+ *  neighbouring polygons: run it off the serving path. 0 when the flags are there, -1
+ *  when the snapshot holds no polygons, memory ran out or `cancel` (may be NULL) became
+ *  non-zero meanwhile. */
+int lyr_snapshot_check_overlaps(lyr_snapshot *s, const atomic_int *cancel);
 /** Approximate heap bytes held by the snapshot. */
 size_t lyr_snapshot_bytes(const lyr_snapshot *s);
 

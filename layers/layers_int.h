@@ -67,6 +67,7 @@ struct lyr_snapshot {
     size_t strpool_len;
     lyr_rtree rtree;
     size_t bytes;
+    _Atomic(uint8_t *) overlap_flags; /* n; set once after loading (overlap.c) */
 };
 
 /** Internal open with an explicit mode (read-only for serving). */

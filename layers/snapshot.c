@@ -375,6 +375,7 @@ lyr_snapshot *lyr_snapshot_load(lyr_store *st, const char *layer, tl_err *err)
     }
     lyr_snapshot *s = tl_xcalloc(1, sizeof *s);
     atomic_init(&s->refs, 1);
+    atomic_init(&s->overlap_flags, NULL);
     s->name = tl_xstrdup(layer);
     s->version = version;
     OGRwkbGeometryType gt = wkbFlatten(OGR_L_GetGeomType(lyr));
@@ -438,6 +439,7 @@ void lyr_snapshot_release(lyr_snapshot *s)
     free(s->bbox);
     free(s->strpool);
     lyr__rtree_free(&s->rtree);
+    free(atomic_load(&s->overlap_flags));
     free(s);
 }
 

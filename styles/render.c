@@ -38,6 +38,8 @@ typedef struct psym {
     double dash_offset;
     double size; /* marks */
     cairo_antialias_t aa; /* for the stroke */
+    uint32_t *batch;      /* fills deferred to the end of the feature-type-style */
+    size_t n_batch, cap_batch;
 } psym;
 
 typedef struct prule {
@@ -72,6 +74,8 @@ typedef struct draw_state {
     cairo_antialias_t aa;       /* the current anti-aliasing */
     lyr_geom_view g;            /* the current feature */
     int have_geom, have_path;
+    uint32_t id;                /* the current feature */
+    const uint8_t *overlaps;    /* batching: the snapshot's overlap flags; else NULL */
 } draw_state;
 
 /* Attribute access for filters ------------------------------------------------------------- */
@@ -411,14 +415,32 @@ static void draw_marks(draw_state *d, const psym *s)
     cairo_new_path(d->cr);
 }
 
-static void draw_rule(draw_state *d, const prule *pr)
+/* Defer the fill of the current feature to its symbolizer's batch. */
+static void defer_fill(draw_state *d, psym *s)
+{
+    if (s->n_batch == s->cap_batch) {
+        size_t cap = s->cap_batch ? 2 * s->cap_batch : 256;
+        uint32_t *b = tl_arena_alloc(d->a, cap * sizeof *b);
+        if (s->n_batch)
+            memcpy(b, s->batch, s->n_batch * sizeof *b);
+        s->batch = b;
+        s->cap_batch = cap;
+    }
+    s->batch[s->n_batch++] = d->id;
+}
+
+static void draw_rule(draw_state *d, prule *pr)
 {
     for (size_t i = 0; i < pr->n_syms; i++) {
-        const psym *s = &pr->syms[i];
+        psym *s = &pr->syms[i];
         switch (s->y->kind) {
         case STY_SYM_POLYGON:
             if (d->g.kind != LYR_GEOM_POLYGON)
                 break;
+            if (d->overlaps && !d->overlaps[d->id]) {
+                defer_fill(d, s);
+                break;
+            }
             ensure_path(d);
             if (s->fill)
                 fill_with(d, s->fill);
@@ -514,7 +536,7 @@ static uint64_t memo_rules(rule_memo *m, const pfts *f, sty__feat *fc)
     return mask;
 }
 
-static void draw_matched(draw_state *d, const sty__feat *fc, const prule *pr)
+static void draw_matched(draw_state *d, const sty__feat *fc, prule *pr)
 {
     if (!d->have_geom) {
         lyr_snapshot_geom(fc->snap, fc->id, &d->g);
@@ -523,13 +545,62 @@ static void draw_matched(draw_state *d, const sty__feat *fc, const prule *pr)
     draw_rule(d, pr);
 }
 
+/* Can the fills of `f` be batched? Only when every active symbolizer is a polygon fill
+ * without a stroke (a stroke drawn between two fills must stay between them) and the
+ * snapshot knows which of its polygons overlap others. */
+static const uint8_t *batch_flags(const pfts *f, const lyr_snapshot *snap)
+{
+    if (lyr_snapshot_kind(snap) != LYR_GEOM_POLYGON)
+        return NULL;
+    for (int pass = 0; pass < 2; pass++) {
+        const prule *rs = pass ? f->elses : f->rules;
+        size_t n = pass ? f->n_elses : f->n_rules;
+        for (size_t j = 0; j < n; j++)
+            for (size_t k = 0; k < rs[j].n_syms; k++) {
+                const psym *s = &rs[j].syms[k];
+                if (s->y->kind != STY_SYM_POLYGON || !s->fill || s->stroke)
+                    return NULL;
+            }
+    }
+    return lyr_snapshot_overlap_flags(snap);
+}
+
+/* Fill each symbolizer's deferred features as one path, in the order of the rules and
+ * symbolizers (every feature uses them in that order). Batched features overlap no
+ * other feature, so only anti-aliased edges can tell the order apart -- and the edges
+ * shared by features of one batch no longer show a seam. */
+static void flush_batches(draw_state *d, pfts *f, const lyr_snapshot *snap)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        prule *rs = pass ? f->elses : f->rules;
+        size_t n = pass ? f->n_elses : f->n_rules;
+        for (size_t j = 0; j < n; j++)
+            for (size_t k = 0; k < rs[j].n_syms; k++) {
+                psym *s = &rs[j].syms[k];
+                if (s->n_batch == 0)
+                    continue;
+                cairo_new_path(d->cr);
+                for (size_t i = 0; i < s->n_batch; i++) {
+                    lyr_geom_view g;
+                    lyr_snapshot_geom(snap, s->batch[i], &g);
+                    sty__path_geom(d->cr, &g, &d->xf, d->a);
+                }
+                fill_with(d, s->fill);
+                cairo_new_path(d->cr);
+                s->n_batch = 0;
+            }
+    }
+}
+
 /* One feature-type-style over the features in view, in feature order. */
-static void draw_fts(draw_state *d, const pfts *f, sty__feat *fc, const uint32_t *ids, size_t n)
+static void draw_fts(draw_state *d, pfts *f, sty__feat *fc, const uint32_t *ids, size_t n)
 {
     rule_memo *memo = memo_new(f, fc, d->a);
+    d->overlaps = batch_flags(f, fc->snap);
     for (size_t k = 0; k < n; k++) {
         int matched = 0;
         fc->id = ids[k];
+        d->id = ids[k];
         d->have_geom = 0;
         if (memo) {
             uint64_t mask = memo_rules(memo, f, fc);
@@ -539,7 +610,7 @@ static void draw_fts(draw_state *d, const pfts *f, sty__feat *fc, const uint32_t
                     draw_matched(d, fc, &f->rules[j]);
         } else {
             for (size_t j = 0; j < f->n_rules; j++) {
-                const prule *pr = &f->rules[j];
+                prule *pr = &f->rules[j];
                 if (pr->r->filter && !sty__filter_eval(pr->r->filter, sty__feature_get, fc))
                     continue;
                 matched = 1;
@@ -550,6 +621,9 @@ static void draw_fts(draw_state *d, const pfts *f, sty__feat *fc, const uint32_t
             draw_matched(d, fc, &f->elses[j]);
         drop_path(d);
     }
+    if (d->overlaps)
+        flush_batches(d, f, fc->snap);
+    d->overlaps = NULL;
 }
 
 /* Query the layer's features around the tile and draw them. */

@@ -262,6 +262,7 @@ int cmd_seed(int argc, char **argv)
         if (!l)
             break;
         j->lays[j->n_layers++] = l;
+        (void)lyr_snapshot_check_overlaps(l->snap, NULL); /* lets fills be batched */
         tl_bbox e = lyr_snapshot_extent(l->snap);
         ext.minx = fmin(ext.minx, e.minx);
         ext.miny = fmin(ext.miny, e.miny);

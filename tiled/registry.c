@@ -1,7 +1,9 @@
 /* registry.c: the layers the server serves, each a refcounted pair of snapshot and style
  * taken and dropped as one, so a response never mixes versions. A watcher thread notices
  * when the store changes (a publish, a rollback, a new style) and swaps in new pairs;
- * requests in flight finish on the pair they hold, freed when the last lets go. */
+ * requests in flight finish on the pair they hold, freed when the last lets go. An analyst
+ * thread works out which polygons of each new snapshot overlap others (so the renderer
+ * may batch the fills of the rest). */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -21,8 +23,8 @@ struct srv_registry {
     srv_layer **e;
     size_t n, cap;
     pthread_mutex_t refresh_mu; /* one refresh at a time (watcher or an upload) */
-    pthread_t watcher;
-    int watching;
+    pthread_t watcher, analyst;
+    int watching, analysing;
     atomic_int stop;
     struct timespec seen[2]; /* mtimes of the store and its WAL at the last refresh */
     off_t seen_size[2];
@@ -243,6 +245,36 @@ static void *watch(void *ud)
     return NULL;
 }
 
+/* Find the overlapping polygons of every layer that has no answer yet. */
+static void *analyse(void *ud)
+{
+    srv_registry *r = ud;
+    while (!atomic_load(&r->stop)) {
+        srv_layer **ls;
+        size_t n = srv_registry_list(r, &ls);
+        for (size_t i = 0; i < n; i++) {
+            lyr_snapshot *s = ls[i]->snap;
+            if (!atomic_load(&r->stop) && lyr_snapshot_kind(s) == LYR_GEOM_POLYGON &&
+                !lyr_snapshot_overlap_flags(s)) {
+                double t0 = tl_now();
+                if (lyr_snapshot_check_overlaps(s, &r->stop) == 0) {
+                    const uint8_t *f = lyr_snapshot_overlap_flags(s);
+                    size_t k = 0, m = lyr_snapshot_count(s);
+                    for (size_t j = 0; j < m; j++)
+                        k += f[j];
+                    TL_INFO("layer %s v%d: %zu of %zu polygons overlap another one (%.2f s)",
+                            ls[i]->name, lyr_snapshot_version(s), k, m, tl_now() - t0);
+                }
+            }
+            srv_layer_release(ls[i]);
+        }
+        free(ls);
+        struct timespec d = {0, 200 * 1000 * 1000};
+        nanosleep(&d, NULL);
+    }
+    return NULL;
+}
+
 int srv_registry_watch(srv_registry *r, tl_err *err)
 {
     int e = pthread_create(&r->watcher, NULL, watch, r);
@@ -251,6 +283,11 @@ int srv_registry_watch(srv_registry *r, tl_err *err)
         return -1;
     }
     r->watching = 1;
+    e = pthread_create(&r->analyst, NULL, analyse, r);
+    if (e == 0)
+        r->analysing = 1;
+    else /* only a loss of speed */
+        TL_WARN("cannot start the overlap analysis: %s", strerror(e));
     return 0;
 }
 
@@ -258,10 +295,11 @@ void srv_registry_free(srv_registry *r)
 {
     if (!r)
         return;
-    if (r->watching) {
-        atomic_store(&r->stop, 1);
+    atomic_store(&r->stop, 1);
+    if (r->watching)
         pthread_join(r->watcher, NULL);
-    }
+    if (r->analysing)
+        pthread_join(r->analyst, NULL);
     for (size_t i = 0; i < r->n; i++)
         srv_layer_release(r->e[i]);
     free(r->e);

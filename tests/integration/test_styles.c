@@ -648,6 +648,9 @@ static int setup(void **state)
             fprintf(stderr, "%s: %s\n", demo_layers[i], err.msg);
             return -1;
         }
+        /* as tiled serve does once a snapshot is loaded: fills of polygons that overlap
+         * no other one are batched */
+        (void)lyr_snapshot_check_overlaps(snaps[i], NULL);
         styles[i] = sty_style_builtin(demo_layers[i], lyr_snapshot_kind(snaps[i]));
     }
     lyr_store_close(st);

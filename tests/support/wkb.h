@@ -43,6 +43,24 @@ static inline void twkb_rect(twkb *w, double x0, double y0, double x1, double y1
     }
 }
 
+/* MultiPolygon of one polygon: an exterior ring through n points (xy interleaved, not
+ * closed: the first point is repeated at the end here). */
+static inline void twkb_ring(twkb *w, const double *xy, uint32_t n)
+{
+    w->n = 0;
+    twkb_u8(w, 1);
+    twkb_u32(w, 6);
+    twkb_u32(w, 1);
+    twkb_u8(w, 1);
+    twkb_u32(w, 3);
+    twkb_u32(w, 1);
+    twkb_u32(w, n + 1);
+    for (uint32_t i = 0; i <= n; i++) {
+        twkb_f64(w, xy[2 * (i % n)]);
+        twkb_f64(w, xy[2 * (i % n) + 1]);
+    }
+}
+
 /* LineString through n points (xy interleaved). */
 static inline void twkb_line(twkb *w, const double *xy, uint32_t n)
 {

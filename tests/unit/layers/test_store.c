@@ -221,6 +221,96 @@ static void test_bad_stores(void **state)
     lyr_store_close(st);
 }
 
+/* Which polygons overlap another one (layers/overlap.c): a coverage with a T-junction,
+ * collinear overlap without any crossing edge, containment, duplicates, a crossing, a
+ * polygon filling another's hole, a corner touch. Units of 0.001 deg, each case far from
+ * the others. */
+static void test_overlap_flags(void **state)
+{
+    (void)state;
+    char path[600];
+    path_in_tmp(path, sizeof path, "overlap.gpkg");
+    tl_err err = TL_ERR_INIT;
+    lyr_store *st = lyr_store_open(path, 1, &err);
+    assert_non_null(st);
+    lyr_writer *w = lyr_writer_begin(st, "parcels", NULL, LYR_GEOM_POLYGON, fields, 4, NULL,
+                                     NULL, &err);
+    assert_non_null(w);
+    enum { MAXF = 32 };
+    int want[MAXF], n = 0;
+    twkb g;
+#define U 0.001
+#define RECT(cx, x0, y0, x1, y1, hole, expect)                                               \
+    do {                                                                                   \
+        twkb_rect(&g, 106.0 + (cx) + (x0)*U, 11.0 + (y0)*U, 106.0 + (cx) + (x1)*U,        \
+                  11.0 + (y1)*U, hole);                                                    \
+        lyr_value v[4] = {{1, 0, 0, NULL}, {1, 0, 0, NULL}, {1, 0, 0, NULL}, {1, 0, 0, NULL}}; \
+        assert_int_equal(lyr_writer_add(w, g.b, g.n, v, &err), 0);                          \
+        want[n++] = (expect);                                                              \
+    } while (0)
+    /* a coverage: two squares on top of one wide rectangle (a T-junction at x = 1) */
+    RECT(0.00, 0, 1, 1, 2, NULL, 0);
+    RECT(0.00, 1, 1, 2, 2, NULL, 0);
+    RECT(0.00, 0, 0, 2, 1, NULL, 0);
+    /* offset squares sharing two collinear edges: no edge crosses another */
+    RECT(0.01, 0, 0, 2, 2, NULL, 1);
+    RECT(0.01, 1, 0, 3, 2, NULL, 1);
+    /* containment */
+    RECT(0.02, 0, 0, 3, 3, NULL, 1);
+    RECT(0.02, 1, 1, 2, 2, NULL, 1);
+    /* duplicates */
+    RECT(0.03, 0, 0, 1, 1, NULL, 1);
+    RECT(0.03, 0, 0, 1, 1, NULL, 1);
+    /* a plus sign: two bars crossing */
+    RECT(0.04, 0, 1, 3, 2, NULL, 1);
+    RECT(0.04, 1, 0, 2, 3, NULL, 1);
+    /* a square filling another's hole exactly */
+    double hole[4] = {106.05 + 1 * U, 11.0 + 1 * U, 106.05 + 2 * U, 11.0 + 2 * U};
+    RECT(0.05, 0, 0, 3, 3, hole, 0);
+    RECT(0.05, 1, 1, 2, 2, NULL, 0);
+    /* corners touching */
+    RECT(0.06, 0, 0, 1, 1, NULL, 0);
+    RECT(0.06, 1, 1, 2, 2, NULL, 0);
+    /* a triangle overlapping a square only by a sliver 0.1 m thick: still an overlap */
+    RECT(0.07, 0, 0, 1, 1, NULL, 1);
+    {
+        double t[6] = {106.07 + 1 * U - 1e-6, 11.0, 106.07 + 2 * U, 11.0,
+                       106.07 + 1 * U - 1e-6, 11.0 + 1 * U};
+        twkb_ring(&g, t, 3);
+        lyr_value v[4] = {{1, 0, 0, NULL}, {1, 0, 0, NULL}, {1, 0, 0, NULL}, {1, 0, 0, NULL}};
+        assert_int_equal(lyr_writer_add(w, g.b, g.n, v, &err), 0);
+        want[n++] = 1;
+    }
+#undef RECT
+#undef U
+    assert_int_equal(lyr_writer_publish(w, NULL, &err), 0);
+    lyr_snapshot *snap = lyr_snapshot_load(st, "parcels", &err);
+    assert_non_null(snap);
+    assert_null(lyr_snapshot_overlap_flags(snap));
+    assert_int_equal(lyr_snapshot_check_overlaps(snap, NULL), 0);
+    const uint8_t *f = lyr_snapshot_overlap_flags(snap);
+    assert_non_null(f);
+    assert_int_equal(lyr_snapshot_count(snap), (size_t)n);
+    for (uint32_t i = 0; i < (uint32_t)n; i++) {
+        int64_t fid = lyr_snapshot_fid(snap, i);
+        assert_true(fid >= 1 && fid <= n);
+        if (f[i] != want[fid - 1])
+            fail_msg("feature %lld: overlap flag %d, want %d", (long long)fid, f[i],
+                     want[fid - 1]);
+    }
+    /* a cancelled run leaves no flags; a second run keeps the first answer */
+    assert_int_equal(lyr_snapshot_check_overlaps(snap, NULL), 0);
+    assert_ptr_equal(lyr_snapshot_overlap_flags(snap), f);
+    lyr_snapshot_release(snap);
+    snap = lyr_snapshot_load(st, "parcels", &err);
+    atomic_int stop;
+    atomic_init(&stop, 1);
+    assert_int_equal(lyr_snapshot_check_overlaps(snap, &stop), -1);
+    assert_null(lyr_snapshot_overlap_flags(snap));
+    lyr_snapshot_release(snap);
+    lyr_store_close(st);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -247,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_write_publish_load),
         cmocka_unit_test(test_versions_and_catalog),
         cmocka_unit_test(test_bad_stores),
+        cmocka_unit_test(test_overlap_flags),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

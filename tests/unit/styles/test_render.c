@@ -453,6 +453,73 @@ static void test_rules_per_value(void **state)
     free(two);
 }
 
+/* Batched fills (render.c with the snapshot's overlap flags): two same-colour neighbours
+ * sharing an edge inside a pixel show no seam, and where two polygons overlap the later
+ * one stays on top even though its rule comes first. */
+static void test_batched_fills(void **state)
+{
+    fixture *fx = *state;
+    uint32_t x = fx->tx + 5, y = fx->ty + 5;
+    static const double r[4][4] = {
+        {40.5, 40.5, 128.3, 120}, {128.3, 40.5, 216.5, 120}, /* neighbours, zone A */
+        {40.5, 140, 140, 220},                               /* zone A */
+        {100, 160, 200, 240}};                               /* zone B, over the one above */
+    static const lyr_field_def zf[] = {{"zone_code", LYR_FIELD_STRING}};
+    lyr_writer *w = begin(fx->st, "cover", LYR_GEOM_POLYGON, zf, 1);
+    for (int i = 0; i < 4; i++) {
+        wkb g;
+        double lon0, lat0, lon1, lat1;
+        pixel_lonlat(Z, x, y, r[i][0], r[i][3], &lon0, &lat0);
+        pixel_lonlat(Z, x, y, r[i][2], r[i][1], &lon1, &lat1);
+        box_wkb(&g, lon0, lat0, lon1, lat1);
+        add_feature(w, &g, i < 3 ? "A" : "B", NULL);
+    }
+    publish(w);
+    lyr_snapshot *snap = load(fx->st, "cover");
+    static const char *doc =
+        "<StyledLayerDescriptor version=\"1.0.0\" xmlns=\"http://www.opengis.net/sld\" "
+        "xmlns:ogc=\"http://www.opengis.net/ogc\"><NamedLayer><Name>cover</Name><UserStyle>"
+        "<FeatureTypeStyle><Rule><ogc:Filter><ogc:PropertyIsEqualTo><ogc:PropertyName>zone_code"
+        "</ogc:PropertyName><ogc:Literal>B</ogc:Literal></ogc:PropertyIsEqualTo></ogc:Filter>"
+        "<PolygonSymbolizer><Fill><CssParameter name=\"fill\">#0000ff</CssParameter></Fill>"
+        "</PolygonSymbolizer></Rule><Rule><ogc:Filter><ogc:PropertyIsEqualTo><ogc:PropertyName>"
+        "zone_code</ogc:PropertyName><ogc:Literal>A</ogc:Literal></ogc:PropertyIsEqualTo>"
+        "</ogc:Filter><PolygonSymbolizer><Fill><CssParameter name=\"fill\">#ff0000"
+        "</CssParameter></Fill></PolygonSymbolizer></Rule></FeatureTypeStyle></UserStyle>"
+        "</NamedLayer></StyledLayerDescriptor>";
+    tl_err err = TL_ERR_INIT;
+    sty_style *st = sty_style_from_sld(doc, strlen(doc), "cover", NULL, &err);
+    if (!st)
+        fail_msg("style: %s", err.msg);
+    sty_layer ly = {snap, st};
+    sty_tile t = {Z, x, y, 1, STY_FORMAT_PNG};
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1)
+            assert_int_equal(lyr_snapshot_check_overlaps(snap, NULL), 0);
+        tl_buf png;
+        tl_buf_init(&png, 8 << 20);
+        tl_arena_reset(&fx->arena);
+        if (sty_render_tile(fx->r, &ly, 1, &t, &fx->arena, &png, &err) != 0)
+            fail_msg("render: %s", err.msg);
+        image im = {0};
+        if (sty_png_decode_rgba(png.data, png.len, &im.px, &im.w, &im.h, &err) != 0)
+            fail_msg("decode: %s", err.msg);
+        tl_buf_free(&png);
+        assert_pixel(&im, 80, 80, 0xff0000, 255);
+        assert_pixel(&im, 60, 190, 0xff0000, 255);
+        assert_pixel(&im, 120, 190, 0x0000ff, 255); /* the later polygon on top */
+        assert_pixel(&im, 180, 230, 0x0000ff, 255);
+        /* the shared edge at x = 128.3: a seam drawn one by one, none in one batch */
+        if (pass == 0)
+            assert_true(pixel(&im, 128, 80)[3] < 250);
+        else
+            assert_pixel(&im, 128, 80, 0xff0000, 255);
+        free(im.px);
+    }
+    sty_style_release(st);
+    lyr_snapshot_release(snap);
+}
+
 static void test_translucent_fill_and_dashes(void **state)
 {
     fixture *fx = *state;
@@ -654,6 +721,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fill_colours),
         cmocka_unit_test(test_rules_per_value),
+        cmocka_unit_test(test_batched_fills),
         cmocka_unit_test(test_translucent_fill_and_dashes),
         cmocka_unit_test(test_empty_tile_is_transparent_and_small),
         cmocka_unit_test(test_retina_tile),
