@@ -294,14 +294,7 @@ static int add_candidate(cell_ctx *cc, const sty_symbolizer *y, const sty__feat 
     if (c.x0 < 0.0 || c.y0 < 0.0 || c.x1 > cc->side || c.y1 > cc->side)
         return 0; /* crosses the cell edge: its neighbour cell cannot know about it */
     cands *cs = &cc->c;
-    if (cs->n == cs->cap) {
-        size_t ncap = cs->cap ? 2 * cs->cap : 64;
-        cand *nv = tl_arena_alloc(cs->a, ncap * sizeof *nv);
-        if (cs->n)
-            memcpy(nv, cs->v, cs->n * sizeof *nv);
-        cs->v = nv;
-        cs->cap = ncap;
-    }
+    cs->v = tl_arena_grow(cs->a, cs->v, cs->n, &cs->cap, sizeof *cs->v, 64);
     cs->v[cs->n++] = c;
     return 0;
 }

@@ -418,14 +418,7 @@ static void draw_marks(draw_state *d, const psym *s)
 /* Defer the fill of the current feature to its symbolizer's batch. */
 static void defer_fill(draw_state *d, psym *s)
 {
-    if (s->n_batch == s->cap_batch) {
-        size_t cap = s->cap_batch ? 2 * s->cap_batch : 256;
-        uint32_t *b = tl_arena_alloc(d->a, cap * sizeof *b);
-        if (s->n_batch)
-            memcpy(b, s->batch, s->n_batch * sizeof *b);
-        s->batch = b;
-        s->cap_batch = cap;
-    }
+    s->batch = tl_arena_grow(d->a, s->batch, s->n_batch, &s->cap_batch, sizeof *s->batch, 256);
     s->batch[s->n_batch++] = d->id;
 }
 

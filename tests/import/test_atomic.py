@@ -110,6 +110,15 @@ def check_published(env, store, srv, base_li, v_new, n, label):
           f"{label}: /health zoning {h}")
 
 
+def rebase(env, store, finished, at, why):
+    """an import published after all: its version is the baseline of the next kills."""
+    li = state(env, store)
+    finished.append(at)
+    print(f"  {why} at {at:.2f} s: v{li['version']} is whole and the new baseline",
+          flush=True)
+    return li, snapshot(store), li["version"]
+
+
 def start_import(env, store, src, *extra):
     argv = [env.tiled, "import", "--store", store, "--layer", LAYER, "--json"] + list(extra) + [src]
     out = open(env.path(f"import-{time.monotonic_ns()}.out"), "w+b")
@@ -173,13 +182,10 @@ def case_sigkill(env):
             # published one version; it becomes the baseline for the next kills
             check_eq(p.returncode, 0, f"import meant to be killed at {at:.2f} s: exit status "
                      f"{read_back(err)[-300:]}")
-            base_li = state(env, store)
-            check_eq(base_li.get("version"), v0 + 1, f"early-finished import at {at:.2f} s")
-            base_snap = snapshot(store)
-            v0 = base_li["version"]
-            finished.append(at)
-            print(f"  the import finished before the kill at {at:.2f} s: v{v0} is the new "
-                  f"baseline", flush=True)
+            check_eq(state(env, store).get("version"), v0 + 1,
+                     f"early-finished import at {at:.2f} s")
+            base_li, base_snap, v0 = rebase(env, store, finished, at,
+                                            "the import finished before the kill")
             continue
         os.kill(p.pid, signal.SIGKILL)
         p.wait(timeout=10)
@@ -190,12 +196,8 @@ def case_sigkill(env):
             # writing its report or, in a sanitizer build, checking for leaks at exit):
             # all of the new version, never part of it, is the other atomic outcome
             check_published(env, store, srv, base_li, v0 + 1, n0, f"killed at {at:.2f} s")
-            base_li = li
-            base_snap = snapshot(store)
-            v0 = base_li["version"]
-            finished.append(at)
-            print(f"  killed at {at:.2f} s after the publishing commit: v{v0} is whole and "
-                  f"the new baseline", flush=True)
+            base_li, base_snap, v0 = rebase(env, store, finished, at,
+                                            "killed after the publishing commit")
             continue
         orphans = check_intact(env, store, srv, base_li, base_snap, f"killed at {at:.2f} s")
         killed.append(at)

@@ -22,9 +22,8 @@ static inline void twkb_f64(twkb *w, double v)
     w->n += 8;
 }
 
-/* MultiPolygon of one axis-aligned rectangle, optionally with a rectangular hole. */
-static inline void twkb_rect(twkb *w, double x0, double y0, double x1, double y1,
-                             const double *hole /* x0 y0 x1 y1 or NULL */)
+/* Start a MultiPolygon of one polygon with n_rings rings. */
+static inline void twkb_polygon_head(twkb *w, uint32_t n_rings)
 {
     w->n = 0;
     twkb_u8(w, 1);
@@ -32,7 +31,14 @@ static inline void twkb_rect(twkb *w, double x0, double y0, double x1, double y1
     twkb_u32(w, 1);
     twkb_u8(w, 1);
     twkb_u32(w, 3);
-    twkb_u32(w, hole ? 2 : 1);
+    twkb_u32(w, n_rings);
+}
+
+/* MultiPolygon of one axis-aligned rectangle, optionally with a rectangular hole. */
+static inline void twkb_rect(twkb *w, double x0, double y0, double x1, double y1,
+                             const double *hole /* x0 y0 x1 y1 or NULL */)
+{
+    twkb_polygon_head(w, hole ? 2 : 1);
     for (int r = 0; r < (hole ? 2 : 1); r++) {
         double a = r ? hole[0] : x0, b = r ? hole[1] : y0, c = r ? hole[2] : x1,
                d = r ? hole[3] : y1;
@@ -47,13 +53,7 @@ static inline void twkb_rect(twkb *w, double x0, double y0, double x1, double y1
  * closed: the first point is repeated at the end here). */
 static inline void twkb_ring(twkb *w, const double *xy, uint32_t n)
 {
-    w->n = 0;
-    twkb_u8(w, 1);
-    twkb_u32(w, 6);
-    twkb_u32(w, 1);
-    twkb_u8(w, 1);
-    twkb_u32(w, 3);
-    twkb_u32(w, 1);
+    twkb_polygon_head(w, 1);
     twkb_u32(w, n + 1);
     for (uint32_t i = 0; i <= n; i++) {
         twkb_f64(w, xy[2 * (i % n)]);

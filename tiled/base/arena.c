@@ -68,6 +68,20 @@ void *tl_arena_calloc(tl_arena *a, size_t count, size_t size)
     return p;
 }
 
+void *tl_arena_grow(tl_arena *a, void *v, size_t n, size_t *cap, size_t size, size_t first)
+{
+    if (n < *cap)
+        return v;
+    size_t nc = *cap ? 2 * *cap : first;
+    if (size && nc > SIZE_MAX / size)
+        return tl_arena_alloc(a, SIZE_MAX); /* aborts */
+    void *nv = tl_arena_alloc(a, nc * size);
+    if (n)
+        memcpy(nv, v, n * size);
+    *cap = nc;
+    return nv;
+}
+
 char *tl_arena_strdup(tl_arena *a, const char *s)
 {
     size_t n = strlen(s) + 1;

@@ -21,6 +21,10 @@ void tl_arena_init(tl_arena *a, size_t chunk_size);
 void *tl_arena_alloc(tl_arena *a, size_t n);
 /** Zeroed allocation. */
 void *tl_arena_calloc(tl_arena *a, size_t count, size_t size);
+/** Room for one more element in a growing arena array: `v` itself when n < *cap, else a
+ *  copy of its n elements (of `size` bytes) in a new array of twice the capacity
+ *  (`first` for an empty one), *cap updated. */
+void *tl_arena_grow(tl_arena *a, void *v, size_t n, size_t *cap, size_t size, size_t first);
 /** Copy a string into the arena. */
 char *tl_arena_strdup(tl_arena *a, const char *s);
 /** Free everything but the first chunk, which is kept for the next request. */
