@@ -21,6 +21,9 @@
 #define TOL 0.01          /* metres (EPSG:3857 units): 1 cm */
 #define MAX_CUTS 256      /* pieces per edge; more: answer "overlaps" */
 #define CANCEL_EVERY 1024 /* features between looks at the cancel flag */
+/* Work for one pair grows with the product of their vertex counts: above this the pair
+ * counts as overlapping (two 2,000-vertex district outlines, not parcels) */
+#define MAX_PAIR_WORK (1u << 22)
 
 typedef struct ring {
     const double *p; /* n points, the last one repeating the first */
@@ -197,6 +200,13 @@ static int pair_overlaps(pair_ctx *c, uint32_t b)
     feature_rings(c->s, b, c->rb, &nb, MAX_RINGS);
     if (c->na == 0 || nb == 0)
         return 0;
+    uint64_t pa = 0, pb = 0;
+    for (uint32_t i = 0; i < c->na; i++)
+        pa += c->ra[i].n;
+    for (uint32_t i = 0; i < nb; i++)
+        pb += c->rb[i].n;
+    if (pa * pb > MAX_PAIR_WORK)
+        return 1; /* unsure: not worth the time */
     return boundary_enters(c->ra, c->na, c->rb, nb, B) ||
            boundary_enters(c->rb, nb, c->ra, c->na, A) || probe_enters(c->ra, c->na, c->rb, nb) ||
            probe_enters(c->rb, nb, c->ra, c->na);
