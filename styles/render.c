@@ -17,6 +17,7 @@
  * anti-aliasing instead of its 256x15 one: no visible difference on a line that thin,
  * and the zoning outlines at z14-z15 draw in half the time. */
 #define THIN_STROKE_PX 1.5
+#define COVERED_EDGE_PX 0.5
 /* zlib level of palette PNGs: see the measurements in png8.c */
 #define PNG8_LEVEL 6
 
@@ -37,7 +38,8 @@ typedef struct psym {
     int n_dash;
     double dash_offset;
     double size; /* marks */
-    cairo_antialias_t aa; /* for the stroke */
+    cairo_antialias_t aa;      /* for the stroke */
+    cairo_antialias_t fill_aa; /* for the fill */
     uint32_t *batch;      /* fills deferred to the end of the feature-type-style */
     size_t n_batch, cap_batch;
 } psym;
@@ -242,6 +244,13 @@ static void prepare_sym(psym *ps, const sty_symbolizer *y, plan *p)
         ps->aa = ps->width < THIN_STROKE_PX ? CAIRO_ANTIALIAS_FAST : CAIRO_ANTIALIAS_GRAY;
         reach = ps->width * stroke_reach(k);
     }
+    /* A polygon fill whose edge its own solid, opaque outline of at least COVERED_EDGE_PX
+     * paints over right after: the fill's anti-aliasing hardly shows, Cairo's 4x4 one will
+     * do (bench tiles: z14 -11 %, z15 -8 % instructions; side by side at 8x the same). */
+    ps->fill_aa = CAIRO_ANTIALIAS_GRAY;
+    if (y->kind == STY_SYM_POLYGON && ps->fill && ps->stroke && ps->width >= COVERED_EDGE_PX &&
+        ps->n_dash == 0 && y->stroke.opacity >= 1.0 && y->hatch.kind == STY_HATCH_NONE)
+        ps->fill_aa = CAIRO_ANTIALIAS_FAST;
     if (y->kind == STY_SYM_POINT) {
         ps->size = y->size * scale;
         reach += ps->size * 0.7072;
@@ -340,11 +349,11 @@ static void use_aa(draw_state *d, cairo_antialias_t aa)
     d->aa = aa;
 }
 
-/* Fill the current path (kept) with `pat`. */
-static void fill_with(draw_state *d, cairo_pattern_t *pat)
+/* Fill the current path (kept) with the symbolizer's fill. */
+static void fill_with(draw_state *d, const psym *s)
 {
-    use_source(d, pat);
-    use_aa(d, CAIRO_ANTIALIAS_GRAY);
+    use_source(d, s->fill);
+    use_aa(d, s->fill_aa);
     cairo_fill_preserve(d->cr);
 }
 
@@ -407,7 +416,7 @@ static void draw_marks(draw_state *d, const psym *s)
         sty__mark_path(d->cr, s->y->mark, px, py, s->size);
     }
     if (s->fill)
-        fill_with(d, s->fill);
+        fill_with(d, s);
     if (s->stroke) {
         use_stroke(d, s);
         cairo_stroke_preserve(d->cr);
@@ -436,7 +445,7 @@ static void draw_rule(draw_state *d, prule *pr)
             }
             ensure_path(d);
             if (s->fill)
-                fill_with(d, s->fill);
+                fill_with(d, s);
             if (s->stroke) {
                 use_stroke(d, s);
                 cairo_stroke_preserve(d->cr);
