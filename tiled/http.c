@@ -1,9 +1,18 @@
 /* http.c: libmicrohttpd glue: start/stop, the access handler, response sending and the
- * access log. Everything else happens in router.c and the services. */
+ * access log. Everything else happens in router.c and the services.
+ *
+ * libmicrohttpd's thread pool ties each connection to one of its threads, so a tile
+ * rendered in the access handler would stall every other connection of that thread while
+ * another thread idles (two keep-alive clients on one thread: half the throughput). Tiles
+ * that must be rendered are therefore handed to render threads of our own: the connection
+ * is suspended, a render thread draws the tile and resumes it, and the handler, called
+ * again, sends the result. Cached tiles, 304s and everything else are answered at once. */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +23,41 @@
 #include "tiled/base/tl_util.h"
 #include "tiled/srv.h"
 
+/* What a connection carries between calls of the access handler (*con_cls). */
+enum { CONN_UPLOAD = 1, CONN_JOB };
+
+#define JOB_MAX_ARGS 16
+
+/* A tile request waiting for, or done by, a render thread. Only the render thread touches
+ * it between suspend and resume, only libmicrohttpd's thread before and after. */
+typedef struct render_job {
+    int kind; /* CONN_JOB */
+    struct render_job *next;
+    struct MHD_Connection *conn;
+    srv_ctx *ctx;
+    double t0;
+    char method[8];
+    char *path;
+    char *if_none_match;
+    char *args[2 * JOB_MAX_ARGS + 1]; /* name, value, ..., NULL (values may be NULL) */
+    size_t n_args;
+    srv_response res;
+    atomic_int done;
+} render_job;
+
+typedef struct render_pool {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    render_job *head, *tail;
+    int stop;
+    pthread_t *threads;
+    int n;
+} render_pool;
+
 struct srv_http {
     struct MHD_Daemon *d;
     srv_ctx *ctx;
+    render_pool pool;
 };
 
 static void release_blob(void *cls)
@@ -46,6 +87,7 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, srv_request *r
         r = MHD_create_response_from_buffer(res->len, res->body, MHD_RESPMEM_MUST_FREE);
     }
     res->body = NULL;
+    res->has_fd = 0;
     if (!r)
         return MHD_NO;
     if (res->content_type)
@@ -62,17 +104,26 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, srv_request *r
 
 const char *srv_arg(const srv_request *req, const char *name)
 {
+    if (!req->conn) { /* on a render thread: the arguments copied from the connection */
+        for (size_t i = 0; req->args && req->args[i]; i += 2)
+            if (strcmp(req->args[i], name) == 0)
+                return req->args[i + 1];
+        return NULL;
+    }
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
 const char *srv_header(const srv_request *req, const char *name)
 {
+    if (!req->conn) /* on a render thread: only If-None-Match, kept in req */
+        return NULL;
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
 /* A request body being received: streamed into a file of its own directory, never held
  * in memory, and cut off at the configured size. */
 typedef struct upload {
+    int kind; /* CONN_UPLOAD */
     char dir[256];
     char path[300];
     FILE *f;
@@ -105,15 +156,118 @@ static void upload_free(upload *u)
 /* The mark a GET/HEAD request carries between the two calls of the access handler. */
 static int request_seen;
 
+static void job_free(render_job *j)
+{
+    if (!j)
+        return;
+    /* a response never sent (the client left while its tile was drawn) */
+    srv_blob_release(j->res.blob);
+    if (j->res.body && !j->res.body_static)
+        free(j->res.body);
+    free(j->path);
+    free(j->if_none_match);
+    for (size_t i = 0; i < j->n_args; i++)
+        free(j->args[i]);
+    free(j);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
     (void)conn;
     (void)toe;
-    if (*con_cls != &request_seen)
-        upload_free(*con_cls);
+    if (*con_cls && *con_cls != &request_seen) {
+        if (*(int *)*con_cls == CONN_JOB)
+            job_free(*con_cls);
+        else
+            upload_free(*con_cls);
+    }
     *con_cls = NULL;
+}
+
+/* Render threads ---------------------------------------------------------------------- */
+
+static void run_job(render_job *j)
+{
+    tl_err err = TL_ERR_INIT;
+    srv_request req = {j->method, j->path, j->if_none_match, NULL, j->ctx, NULL, NULL, 0,
+                       SRV_TILE_RENDER, (const char *const *)j->args};
+    req.w = srv_worker_get(&err);
+    if (!req.w) {
+        srv_error_response(&err, &j->res);
+    } else {
+        srv_route(&req, &j->res);
+        tl_arena_reset(&req.w->arena);
+    }
+    struct MHD_Connection *conn = j->conn;
+    atomic_store(&j->done, 1);
+    MHD_resume_connection(conn); /* j belongs to libmicrohttpd's thread again */
+}
+
+static void *render_main(void *ud)
+{
+    render_pool *p = ud;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (!p->head && !p->stop)
+            pthread_cond_wait(&p->cv, &p->mu);
+        render_job *j = p->head;
+        if (j) {
+            p->head = j->next;
+            if (!p->head)
+                p->tail = NULL;
+        }
+        pthread_mutex_unlock(&p->mu);
+        if (!j)
+            return NULL; /* stopping, and nothing left to draw */
+        run_job(j);
+    }
+}
+
+static enum MHD_Result copy_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+    render_job *j = cls;
+    (void)kind;
+    if (j->n_args + 2 > 2 * JOB_MAX_ARGS)
+        return MHD_NO;
+    j->args[j->n_args++] = tl_xstrdup(key);
+    j->args[j->n_args++] = value ? tl_xstrdup(value) : NULL;
+    return MHD_YES;
+}
+
+/* Hand the tile request to a render thread; 0 when it is queued (connection suspended). */
+static int submit(srv_http *h, struct MHD_Connection *conn, void **con_cls,
+                  const srv_request *req, double t0)
+{
+    render_job *j = tl_xcalloc(1, sizeof *j);
+    j->kind = CONN_JOB;
+    j->conn = conn;
+    j->ctx = h->ctx;
+    j->t0 = t0;
+    tl_strlcpy(j->method, req->method, sizeof j->method);
+    j->path = tl_xstrdup(req->path);
+    j->if_none_match = req->if_none_match ? tl_xstrdup(req->if_none_match) : NULL;
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, copy_arg, j);
+    atomic_init(&j->done, 0);
+    render_pool *p = &h->pool;
+    pthread_mutex_lock(&p->mu);
+    if (p->stop) {
+        pthread_mutex_unlock(&p->mu);
+        job_free(j);
+        return -1;
+    }
+    *con_cls = j;
+    MHD_suspend_connection(conn);
+    if (p->tail)
+        p->tail->next = j;
+    else
+        p->head = j;
+    p->tail = j;
+    pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    return 0;
 }
 
 static void static_error(srv_response *res, int status, const char *json)
@@ -150,6 +304,7 @@ static int upload_begin(srv_ctx *ctx, struct MHD_Connection *conn, const char *u
         return -1;
     }
     upload *u = tl_xcalloc(1, sizeof *u);
+    u->kind = CONN_UPLOAD;
     const char *tmp = getenv("TMPDIR");
     snprintf(u->dir, sizeof u->dir, "%s/tiled-upload-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(u->dir) || snprintf(u->path, sizeof u->path, "%s/body", u->dir) < 0 ||
@@ -191,12 +346,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
 {
-    srv_ctx *ctx = cls;
+    srv_http *h = cls;
+    srv_ctx *ctx = h->ctx;
     double t0 = tl_now();
     srv_response res = {0};
-    srv_request req = {method, url, NULL, NULL, ctx, conn, NULL, 0};
+    srv_request req = {method, url, NULL, NULL, ctx, conn, NULL, 0, 0, NULL};
     tl_err err = TL_ERR_INIT;
     (void)version;
+    if (*con_cls && *con_cls != &request_seen && *(int *)*con_cls == CONN_JOB) {
+        render_job *j = *con_cls; /* resumed: a render thread has drawn the tile */
+        if (!atomic_load(&j->done))
+            return MHD_YES;
+        return finish(conn, ctx, &req, &j->res, j->t0);
+    }
     int post = strcmp(method, "POST") == 0;
     if (post) {
         upload *u = *con_cls;
@@ -235,10 +397,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     } else {
         req.if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
         req.w = srv_worker_get(&err);
-        if (!req.w)
+        if (!req.w) {
             srv_error_response(&err, &res);
-        else
+        } else if (h->pool.n > 0 && tl_str_starts(url, "/tiles/")) {
+            req.tile_phase = SRV_TILE_LOOKUP; /* cached, 304, error: now; else render thread */
             srv_route(&req, &res);
+            if (res.status == 0) {
+                tl_arena_reset(&req.w->arena);
+                if (submit(h, conn, con_cls, &req, t0) == 0)
+                    return MHD_YES;
+                TL_FAIL(&err, TL_EBUSY, "the server is stopping");
+                srv_error_response(&err, &res);
+            }
+        } else {
+            srv_route(&req, &res);
+        }
     }
     return finish(conn, ctx, &req, &res, t0);
 }
@@ -288,10 +461,19 @@ srv_http *srv_http_start(srv_ctx *ctx, const char *listen, int threads, int *por
     if (parse_listen(listen, &ss, &sl, &ipv6, err) != 0)
         return NULL;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-                     (ipv6 ? MHD_USE_IPv6 : 0);
+                     MHD_ALLOW_SUSPEND_RESUME | (ipv6 ? MHD_USE_IPv6 : 0);
     srv_http *h = tl_xcalloc(1, sizeof *h);
     h->ctx = ctx;
-    h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, ctx,
+    render_pool *p = &h->pool;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    p->threads = tl_xcalloc((size_t)threads, sizeof *p->threads);
+    for (int i = 0; i < threads; i++) {
+        if (pthread_create(&p->threads[i], NULL, render_main, p) != 0)
+            break; /* fewer render threads; none: tiles render in the handler */
+        p->n++;
+    }
+    h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
@@ -301,7 +483,7 @@ srv_http *srv_http_start(srv_ctx *ctx, const char *listen, int threads, int *por
                             MHD_OPTION_END);
     if (!h->d) {
         TL_FAIL(err, TL_EINVAL, "cannot listen on %s (address in use or not local?)", listen);
-        free(h);
+        srv_http_stop(h);
         return NULL;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_LISTEN_FD);
@@ -321,6 +503,19 @@ void srv_http_stop(srv_http *h)
 {
     if (!h)
         return;
-    MHD_stop_daemon(h->d);
+    /* the render threads draw what is queued and resume those connections; tiles asked
+     * for from now on get 503 */
+    render_pool *p = &h->pool;
+    pthread_mutex_lock(&p->mu);
+    p->stop = 1;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    for (int i = 0; i < p->n; i++)
+        pthread_join(p->threads[i], NULL);
+    if (h->d)
+        MHD_stop_daemon(h->d);
+    free(p->threads);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
     free(h);
 }

@@ -145,6 +145,8 @@ typedef struct srv_request {
     void *conn;                /* the HTTP connection (http.c); use srv_arg / srv_header */
     const char *body_path;     /* POST: the file holding the body, or NULL */
     uint64_t body_len;
+    int tile_phase;            /* SRV_TILE_*: tiles answered in two steps (http.c) */
+    const char *const *args;   /* conn NULL: the query arguments, name, value, ..., NULL */
 } srv_request;
 
 /** A query-string argument or a request header (http.c); NULL when absent. */
@@ -207,6 +209,10 @@ void srv_tile_key_make(const srv_ctx *ctx, const sty_tile *t, srv_layer *const *
                        srv_tile_key *out);
 
 /* services */
+/** GET /tiles/... In phase SRV_TILE_LOOKUP a tile that would have to be rendered is not:
+ *  res->status stays 0 (the caller hands the request to a render thread, which calls
+ *  again in phase SRV_TILE_RENDER: the cache has been looked up already). */
+enum { SRV_TILE_WHOLE = 0, SRV_TILE_LOOKUP, SRV_TILE_RENDER };
 void srv_tiles_handle(srv_request *req, const char *rest, srv_response *res);
 void srv_health_handle(srv_request *req, srv_response *res);
 /** GET /legend/{layer}.png (svc_legend.c). */

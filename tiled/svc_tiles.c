@@ -170,7 +170,7 @@ void srv_tiles_handle(srv_request *req, const char *rest, srv_response *res)
         res->body_static = 1;
         goto done;
     }
-    if (req->ctx->cache) {
+    if (req->ctx->cache && req->tile_phase != SRV_TILE_RENDER) {
         srv_blob *b = srv_cache_get_blob(req->ctx->cache, &key);
         if (b) {
             res->status = 200;
@@ -180,6 +180,11 @@ void srv_tiles_handle(srv_request *req, const char *rest, srv_response *res)
             res->len = b->len;
             goto done;
         }
+    }
+    if (req->tile_phase == SRV_TILE_LOOKUP) {
+        res->etag[0] = '\0';
+        res->cache_control = NULL;
+        goto done; /* status 0: render it elsewhere */
     }
     tl_buf png;
     tl_buf_init(&png, SRV_MAX_TILE_BYTES);
