@@ -15,7 +15,7 @@ static const char usage[] =
     "usage: tiled serve --store PATH [--listen HOST:PORT] [--threads N] [--no-cache]\n"
     "  --store PATH       the GeoPackage store (default ./tiled.gpkg)\n"
     "  --listen HOST:PORT address to listen on (default 127.0.0.1:8080; port 0: any free)\n"
-    "  --threads N        worker threads (default: number of CPUs)\n"
+    "  --threads N        render threads, and as many network threads (default: CPUs)\n"
     "  --cache DIR        the tile cache (default STORE.tiles; bounded by cache_max_bytes)\n"
     "  --no-cache         render every tile on every request (for measurements)\n"
     "  --web DIR          the web viewer's files (default: the source tree's web/)\n"
