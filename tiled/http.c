@@ -6,7 +6,9 @@
  * another thread idles (two keep-alive clients on one thread: half the throughput). Tiles
  * that must be rendered are therefore handed to render threads of our own: the connection
  * is suspended, a render thread draws the tile and resumes it, and the handler, called
- * again, sends the result. Cached tiles, 304s and everything else are answered at once. */
+ * again, sends the result. Cached tiles, 304s and everything else are answered at once.
+ * Admin POSTs (an upload's import can take minutes) go the same way to a thread of their
+ * own. */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <microhttpd.h>
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -27,9 +30,12 @@
 enum { CONN_UPLOAD = 1, CONN_JOB };
 
 #define JOB_MAX_ARGS 16
+#define JOB_MAX_HEADERS 32
 
-/* A tile request waiting for, or done by, a render thread. Only the render thread touches
- * it between suspend and resume, only libmicrohttpd's thread before and after. */
+typedef struct upload upload;
+
+/* A request waiting for, or done by, a worker thread. Only the worker touches it between
+ * suspend and resume, only libmicrohttpd's thread before and after. */
 typedef struct render_job {
     int kind; /* CONN_JOB */
     struct render_job *next;
@@ -41,6 +47,9 @@ typedef struct render_job {
     char *if_none_match;
     char *args[2 * JOB_MAX_ARGS + 1]; /* name, value, ..., NULL (values may be NULL) */
     size_t n_args;
+    char *headers[2 * JOB_MAX_HEADERS + 1];
+    size_t n_headers;
+    upload *body; /* POST: the received body (owned) */
     srv_response res;
     atomic_int done;
 } render_job;
@@ -57,7 +66,8 @@ typedef struct render_pool {
 struct srv_http {
     struct MHD_Daemon *d;
     srv_ctx *ctx;
-    render_pool pool;
+    render_pool pool;  /* tiles to render: --threads threads */
+    render_pool admin; /* admin POSTs: one thread */
 };
 
 static void release_blob(void *cls)
@@ -115,21 +125,25 @@ const char *srv_arg(const srv_request *req, const char *name)
 
 const char *srv_header(const srv_request *req, const char *name)
 {
-    if (!req->conn) /* on a render thread: only If-None-Match, kept in req */
+    if (!req->conn) { /* on a worker thread: the headers copied from the connection */
+        for (size_t i = 0; req->headers && req->headers[i]; i += 2)
+            if (strcasecmp(req->headers[i], name) == 0)
+                return req->headers[i + 1];
         return NULL;
+    }
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
 /* A request body being received: streamed into a file of its own directory, never held
  * in memory, and cut off at the configured size. */
-typedef struct upload {
+struct upload {
     int kind; /* CONN_UPLOAD */
     char dir[256];
     char path[300];
     FILE *f;
     uint64_t len;
     int too_big;
-} upload;
+};
 
 static void upload_free(upload *u)
 {
@@ -168,6 +182,9 @@ static void job_free(render_job *j)
     free(j->if_none_match);
     for (size_t i = 0; i < j->n_args; i++)
         free(j->args[i]);
+    for (size_t i = 0; i < j->n_headers; i++)
+        free(j->headers[i]);
+    upload_free(j->body);
     free(j);
 }
 
@@ -186,13 +203,15 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
-/* Render threads ---------------------------------------------------------------------- */
+/* Worker threads (render and admin) ---------------------------------------------------------------------- */
 
 static void run_job(render_job *j)
 {
     tl_err err = TL_ERR_INIT;
-    srv_request req = {j->method, j->path, j->if_none_match, NULL, j->ctx, NULL, NULL, 0,
-                       SRV_TILE_RENDER, (const char *const *)j->args};
+    srv_request req = {j->method, j->path, j->if_none_match, NULL, j->ctx, NULL,
+                       j->body ? j->body->path : NULL, j->body ? j->body->len : 0,
+                       SRV_TILE_RENDER, (const char *const *)j->args,
+                       (const char *const *)j->headers};
     req.w = srv_worker_get(&err);
     if (!req.w) {
         srv_error_response(&err, &j->res);
@@ -225,20 +244,53 @@ static void *render_main(void *ud)
     }
 }
 
-static enum MHD_Result copy_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                                const char *value)
+static void pool_start(render_pool *p, int threads)
+{
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    p->threads = tl_xcalloc((size_t)(threads > 0 ? threads : 1), sizeof *p->threads);
+    for (int i = 0; i < threads; i++) {
+        if (pthread_create(&p->threads[i], NULL, render_main, p) != 0)
+            break;
+        p->n++;
+    }
+}
+
+static void pool_stop(render_pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->stop = 1;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    for (int i = 0; i < p->n; i++)
+        pthread_join(p->threads[i], NULL);
+    p->n = 0;
+}
+
+static void pool_free(render_pool *p)
+{
+    free(p->threads);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+}
+
+static enum MHD_Result copy_value(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
 {
     render_job *j = cls;
-    (void)kind;
-    if (j->n_args + 2 > 2 * JOB_MAX_ARGS)
+    char **v = kind == MHD_HEADER_KIND ? j->headers : j->args;
+    size_t *n = kind == MHD_HEADER_KIND ? &j->n_headers : &j->n_args;
+    size_t max = kind == MHD_HEADER_KIND ? 2 * JOB_MAX_HEADERS : 2 * JOB_MAX_ARGS;
+    if (*n + 2 > max)
         return MHD_NO;
-    j->args[j->n_args++] = tl_xstrdup(key);
-    j->args[j->n_args++] = value ? tl_xstrdup(value) : NULL;
+    v[(*n)++] = tl_xstrdup(key);
+    v[(*n)++] = value ? tl_xstrdup(value) : NULL;
     return MHD_YES;
 }
 
-/* Hand the tile request to a render thread; 0 when it is queued (connection suspended). */
-static int submit(srv_http *h, struct MHD_Connection *conn, void **con_cls,
+/* Hand the request to a thread of pool p; 0 when it is queued (connection suspended, the
+ * POST body, if any, taken over from *con_cls). */
+static int submit(render_pool *p, srv_http *h, struct MHD_Connection *conn, void **con_cls,
                   const srv_request *req, double t0)
 {
     render_job *j = tl_xcalloc(1, sizeof *j);
@@ -249,15 +301,17 @@ static int submit(srv_http *h, struct MHD_Connection *conn, void **con_cls,
     tl_strlcpy(j->method, req->method, sizeof j->method);
     j->path = tl_xstrdup(req->path);
     j->if_none_match = req->if_none_match ? tl_xstrdup(req->if_none_match) : NULL;
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, copy_arg, j);
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, copy_value, j);
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, copy_value, j);
     atomic_init(&j->done, 0);
-    render_pool *p = &h->pool;
     pthread_mutex_lock(&p->mu);
     if (p->stop) {
         pthread_mutex_unlock(&p->mu);
         job_free(j);
         return -1;
     }
+    if (*con_cls && *con_cls != &request_seen && *(int *)*con_cls == CONN_UPLOAD)
+        j->body = *con_cls;
     *con_cls = j;
     MHD_suspend_connection(conn);
     if (p->tail)
@@ -350,7 +404,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     srv_ctx *ctx = h->ctx;
     double t0 = tl_now();
     srv_response res = {0};
-    srv_request req = {method, url, NULL, NULL, ctx, conn, NULL, 0, 0, NULL};
+    srv_request req = {method, url, NULL, NULL, ctx, conn, NULL, 0, 0, NULL, NULL};
     tl_err err = TL_ERR_INIT;
     (void)version;
     if (*con_cls && *con_cls != &request_seen && *(int *)*con_cls == CONN_JOB) {
@@ -383,6 +437,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         }
         req.body_path = u->path;
         req.body_len = u->len;
+        if (h->admin.n > 0 && submit(&h->admin, h, conn, con_cls, &req, t0) == 0)
+            return MHD_YES; /* the import runs on the admin thread */
     } else if (*con_cls != &request_seen) {
         /* answer on the second call, once the whole request is read: a response queued
          * on the first call makes libmicrohttpd close the connection (no keep-alive) */
@@ -404,7 +460,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             srv_route(&req, &res);
             if (res.status == 0) {
                 tl_arena_reset(&req.w->arena);
-                if (submit(h, conn, con_cls, &req, t0) == 0)
+                if (submit(&h->pool, h, conn, con_cls, &req, t0) == 0)
                     return MHD_YES;
                 TL_FAIL(&err, TL_EBUSY, "the server is stopping");
                 srv_error_response(&err, &res);
@@ -464,15 +520,8 @@ srv_http *srv_http_start(srv_ctx *ctx, const char *listen, int threads, int *por
                      MHD_ALLOW_SUSPEND_RESUME | (ipv6 ? MHD_USE_IPv6 : 0);
     srv_http *h = tl_xcalloc(1, sizeof *h);
     h->ctx = ctx;
-    render_pool *p = &h->pool;
-    pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->cv, NULL);
-    p->threads = tl_xcalloc((size_t)threads, sizeof *p->threads);
-    for (int i = 0; i < threads; i++) {
-        if (pthread_create(&p->threads[i], NULL, render_main, p) != 0)
-            break; /* fewer render threads; none: tiles render in the handler */
-        p->n++;
-    }
+    pool_start(&h->pool, threads); /* fewer threads, or none: the handler does the work */
+    pool_start(&h->admin, 1);
     h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
@@ -503,19 +552,13 @@ void srv_http_stop(srv_http *h)
 {
     if (!h)
         return;
-    /* the render threads draw what is queued and resume those connections; tiles asked
-     * for from now on get 503 */
-    render_pool *p = &h->pool;
-    pthread_mutex_lock(&p->mu);
-    p->stop = 1;
-    pthread_cond_broadcast(&p->cv);
-    pthread_mutex_unlock(&p->mu);
-    for (int i = 0; i < p->n; i++)
-        pthread_join(p->threads[i], NULL);
+    /* the workers finish what is queued and resume those connections; requests handed
+     * to them from now on are refused */
+    pool_stop(&h->pool);
+    pool_stop(&h->admin);
     if (h->d)
         MHD_stop_daemon(h->d);
-    free(p->threads);
-    pthread_mutex_destroy(&p->mu);
-    pthread_cond_destroy(&p->cv);
+    pool_free(&h->pool);
+    pool_free(&h->admin);
     free(h);
 }

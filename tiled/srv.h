@@ -147,6 +147,7 @@ typedef struct srv_request {
     uint64_t body_len;
     int tile_phase;            /* SRV_TILE_*: tiles answered in two steps (http.c) */
     const char *const *args;   /* conn NULL: the query arguments, name, value, ..., NULL */
+    const char *const *headers; /* conn NULL: the request headers, the same way */
 } srv_request;
 
 /** A query-string argument or a request header (http.c); NULL when absent. */
