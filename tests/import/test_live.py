@@ -4,6 +4,7 @@ answering 200 during the import), rollback (CLI and HTTP), --keep pruning, --dry
 publishing nothing, and the HTTP upload (auth, report, versions)."""
 import math
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -271,8 +272,54 @@ def case_http_upload(env):
     srv.stop()
 
 
+def case_upload_busy(env):
+    """while an upload is imported the server keeps answering, even with one network
+    thread: the import runs on a worker thread (before, every request on that thread
+    waited for the whole import)."""
+    store = demo_store(env, env.path("store.gpkg"))
+    src = env.path("zoning.geojson")
+    p = subprocess.run(["ogr2ogr", "-f", "GeoJSON", src, store, LAYER], capture_output=True)
+    check(p.returncode == 0, f"ogr2ogr: {p.stderr.decode()[-300:]}")
+    with open(src, "rb") as fh:
+        body = fh.read()
+    srv = Server(env, store, [f"admin_token = {TOKEN}", "upload_max_bytes = 104857600"],
+                 ["--threads", "1"])
+    result = {}
+
+    def upload():
+        t0 = time.monotonic()
+        result["answer"] = srv.json("POST", "/admin/layers/copy?filename=z.geojson", body,
+                                    auth(TOKEN))
+        result["seconds"] = time.monotonic() - t0
+
+    th = threading.Thread(target=upload)
+    th.start()
+    answered, slowest = 0, 0.0
+    while th.is_alive():
+        t0 = time.monotonic()
+        st, _, _ = srv.request("GET", "/health")
+        dt = time.monotonic() - t0
+        check_eq(st, 200, "/health during the upload")
+        answered += 1
+        slowest = max(slowest, dt)  # sent while the upload was running
+    th.join()
+    st, rep, raw = result["answer"]
+    check_eq(st, 200, f"upload: {raw[:300]!r}")
+    check_eq(rep.get("written"), env.layer_info(store, LAYER)["features"], "upload written")
+    # a /health that had to wait for the import would take about as long as the import
+    limit = max(0.15, 0.3 * result["seconds"])
+    check(answered >= 5 and slowest < limit,
+          f"{answered} /health answers during a {result['seconds']:.2f}-s upload, slowest "
+          f"{slowest * 1000:.0f} ms (limit {limit * 1000:.0f}): the import blocks the network "
+          f"thread")
+    print(f"  {answered} /health answers during the {result['seconds']:.2f}-s upload, slowest "
+          f"{slowest * 1000:.0f} ms", flush=True)
+    srv.stop()
+
+
 CASES = {"pickup": case_pickup, "rollback": case_rollback, "keep": case_keep,
-         "dry_run": case_dry_run, "http_upload": case_http_upload}
+         "dry_run": case_dry_run, "http_upload": case_http_upload,
+         "upload_busy": case_upload_busy}
 
 if __name__ == "__main__":
     main(CASES)
