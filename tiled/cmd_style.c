@@ -67,6 +67,28 @@ static char *read_file(const char *path, size_t *len, tl_err *err)
     return b;
 }
 
+/* Read FILE and validate it as the style of `layer` (NULL: the first NamedLayer): the
+ * document, or NULL with err; *invalid is 1 when the file was read but is not a valid
+ * style. */
+static char *load(const char *file, const char *layer, sty_issues *is, int *invalid,
+                  tl_err *err)
+{
+    size_t len = 0;
+    *invalid = 0;
+    char *doc = read_file(file, &len, err);
+    if (!doc)
+        return NULL;
+    sty_style *s = sty_style_from_sld(doc, len, layer, is, err);
+    if (!s) {
+        free(doc);
+        tl_err_prefix(err, "%s: ", file);
+        *invalid = 1;
+        return NULL;
+    }
+    sty_style_release(s);
+    return doc;
+}
+
 static void print_issues(const char *file, const sty_issues *is)
 {
     for (size_t i = 0; i < is->n; i++)
@@ -91,21 +113,16 @@ static void print_json(const char *file, const sty_issues *is, const tl_err *err
 static int check(const char *file, int json)
 {
     tl_err err = TL_ERR_INIT;
-    size_t len = 0;
-    char *doc = read_file(file, &len, &err);
-    if (!doc)
-        return cli_fail("style", &err);
     sty_issues is = {0};
-    sty_style *s = sty_style_from_sld(doc, len, NULL, &is, &err);
-    free(doc);
-    if (!s) {
+    int invalid;
+    char *doc = load(file, NULL, &is, &invalid, &err);
+    if (!doc) {
         sty_issues_free(&is);
-        tl_err_prefix(&err, "%s: ", file);
-        if (json)
+        if (json && invalid)
             print_json(file, NULL, &err);
         return cli_fail("style", &err);
     }
-    sty_style_release(s);
+    free(doc);
     if (json)
         print_json(file, &is, NULL);
     else
@@ -139,19 +156,13 @@ static int set(int argc, char **argv)
         return cli_usage("style", usage, layer ? "one FILE.sld expected" : "--layer is required");
     const char *file = argv[optind];
     tl_err err = TL_ERR_INIT;
-    size_t len = 0;
-    char *doc = read_file(file, &len, &err);
-    if (!doc)
-        return cli_fail("style", &err);
     sty_issues is = {0};
-    sty_style *s = sty_style_from_sld(doc, len, layer, &is, &err);
-    if (!s) {
-        free(doc);
+    int invalid;
+    char *doc = load(file, layer, &is, &invalid, &err);
+    if (!doc) {
         sty_issues_free(&is);
-        tl_err_prefix(&err, "%s: ", file);
         return cli_fail("style", &err);
     }
-    sty_style_release(s);
     print_issues(file, &is);
     lyr_store *st = lyr_store_open(store, 0, &err);
     int rc = st ? lyr_store_set_style(st, layer, doc, &err) : -1;

@@ -112,26 +112,27 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, srv_request *r
     return ok;
 }
 
+/* A value of the request: from the connection, or on a worker thread (no connection) from
+ * the name, value, ..., NULL copies taken before the connection was suspended. */
+static const char *lookup(const srv_request *req, enum MHD_ValueKind kind, const char *name)
+{
+    if (req->conn)
+        return MHD_lookup_connection_value(req->conn, kind, name);
+    const char *const *v = kind == MHD_HEADER_KIND ? req->headers : req->args;
+    for (size_t i = 0; v && v[i]; i += 2)
+        if (kind == MHD_HEADER_KIND ? strcasecmp(v[i], name) == 0 : strcmp(v[i], name) == 0)
+            return v[i + 1];
+    return NULL;
+}
+
 const char *srv_arg(const srv_request *req, const char *name)
 {
-    if (!req->conn) { /* on a render thread: the arguments copied from the connection */
-        for (size_t i = 0; req->args && req->args[i]; i += 2)
-            if (strcmp(req->args[i], name) == 0)
-                return req->args[i + 1];
-        return NULL;
-    }
-    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+    return lookup(req, MHD_GET_ARGUMENT_KIND, name);
 }
 
 const char *srv_header(const srv_request *req, const char *name)
 {
-    if (!req->conn) { /* on a worker thread: the headers copied from the connection */
-        for (size_t i = 0; req->headers && req->headers[i]; i += 2)
-            if (strcasecmp(req->headers[i], name) == 0)
-                return req->headers[i + 1];
-        return NULL;
-    }
-    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+    return lookup(req, MHD_HEADER_KIND, name);
 }
 
 /* A request body being received: streamed into a file of its own directory, never held
