@@ -133,6 +133,26 @@ def case_no_cache(env):
     srv.stop()
 
 
+def case_bad_config(env):
+    """cache settings out of range or not numbers: `tiled serve` refuses to start, names the
+    file, line and key, exits 2, and creates no cache directory."""
+    store = demo_store(env, env.path("s.gpkg"))
+    cases = [("cache_memory_bytes = -5", "cache_memory_bytes: -5 is out of range"),
+             ("cache_memory_bytes = lots", "cache_memory_bytes: 'lots' is not an integer"),
+             ("cache_max_bytes = 1e9", "cache_max_bytes: '1e9' is not an integer")]
+    for i, (line, want) in enumerate(cases):
+        conf = env.path(f"bad{i}.conf")
+        with open(conf, "w") as fh:
+            fh.write("# cache settings\n" + line + "\n")
+        p = subprocess.run([env.tiled, "serve", "--store", store, "--listen", "127.0.0.1:0",
+                            "--config", conf], capture_output=True, timeout=60,
+                           stdin=subprocess.DEVNULL)
+        err = p.stderr.decode()
+        check_eq(p.returncode, 2, f"exit status for {line!r}: {err}")
+        check(f"{conf}:2: {want}" in err, f"message for {line!r}: {err!r}")
+        check(not os.path.exists(store + ".tiles"), f"a cache directory appeared for {line!r}")
+
+
 def case_lru(env):
     store = demo_store(env, env.path("s.gpkg"))
     limit = 150000
@@ -266,7 +286,8 @@ def case_import_style(env):
 
 
 CASES = {"import_style": case_import_style, "hit_restart": case_hit_restart, "partial": case_partial, "no_cache": case_no_cache,
-         "lru": case_lru, "memory": case_memory, "seed": case_seed}
+         "lru": case_lru, "memory": case_memory, "seed": case_seed,
+         "bad_config": case_bad_config}
 
 if __name__ == "__main__":
     main(CASES)
