@@ -542,6 +542,27 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Put the hits in feature order. A tile's query returns thousands of ids (a z10 tile of
+ * the medium demo, 40,000 of 100,120): marking them in a bitmap of the layer and reading
+ * it back costs n/64 word reads and beats qsort by far (callgrind, that tile: qsort was
+ * 10 % of the render). Sparse hits keep qsort. */
+static size_t sort_ids(const lyr_snapshot *s, uint32_t *ids, size_t n, tl_arena *a)
+{
+    size_t words = (s->n + 63) / 64;
+    if (n < 64 || words > 4 * n) {
+        qsort(ids, n, sizeof *ids, cmp_u32);
+        return n;
+    }
+    uint64_t *bits = tl_arena_calloc(a, words, sizeof *bits);
+    for (size_t i = 0; i < n; i++)
+        bits[ids[i] >> 6] |= UINT64_C(1) << (ids[i] & 63);
+    size_t k = 0;
+    for (size_t w = 0; w < words; w++)
+        for (uint64_t b = bits[w]; b; b &= b - 1)
+            ids[k++] = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(b));
+    return k; /* the index lists each feature once, so k == n */
+}
+
 int lyr_snapshot_query_bbox(const lyr_snapshot *s, const tl_bbox *bb, tl_arena *a,
                             size_t max_hits, uint32_t **ids, size_t *n, tl_err *err)
 {
@@ -552,8 +573,7 @@ int lyr_snapshot_query_bbox(const lyr_snapshot *s, const tl_bbox *bb, tl_arena *
                 s->name, max_hits);
         return -1;
     }
-    qsort(h.ids, h.n, sizeof *h.ids, cmp_u32);
     *ids = h.ids;
-    *n = h.n;
+    *n = sort_ids(s, h.ids, h.n, a);
     return 0;
 }
