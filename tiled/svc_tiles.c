@@ -233,6 +233,18 @@ void srv_health_handle(srv_request *req, srv_response *res)
         if (lyr_snapshot_count(s) && e.minx <= e.maxx)
             tl_buf_addf(&b, NULL, ", \"extent\": [%.2f, %.2f, %.2f, %.2f]", e.minx, e.miny,
                         e.maxx, e.maxy);
+        if (lyr_snapshot_kind(s) == LYR_GEOM_POLYGON) {
+            /* polygons overlapping another one: a data-quality figure, and until the
+             * analyst thread has it, polygon fills are drawn one by one (slower) */
+            const uint8_t *f = lyr_snapshot_overlap_flags(s);
+            size_t k = 0, m = lyr_snapshot_count(s);
+            for (size_t j = 0; f && j < m; j++)
+                k += f[j];
+            if (f)
+                tl_buf_addf(&b, NULL, ", \"overlapping\": %zu", k);
+            else
+                tl_buf_addf(&b, NULL, ", \"overlapping\": \"pending\"");
+        }
         tl_buf_addf(&b, NULL, "}");
         srv_layer_release(ls[i]);
     }

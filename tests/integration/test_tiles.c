@@ -53,8 +53,8 @@ static uint8_t *fetch_png(const char *path, int *w, int *h)
 }
 
 /* The largest inscribed circle of a snapshot polygon (EPSG:3857), via GEOS. */
-static double inscribed(GEOSContextHandle_t g, const lyr_snapshot *s, uint32_t id, double *cx,
-                        double *cy)
+/* Feature `id` of a polygon snapshot as a GEOS multipolygon (caller destroys). */
+static GEOSGeometry *geos_of(GEOSContextHandle_t g, const lyr_snapshot *s, uint32_t id)
 {
     lyr_geom_view v;
     lyr_snapshot_geom(s, id, &v);
@@ -74,7 +74,13 @@ static double inscribed(GEOSContextHandle_t g, const lyr_snapshot *s, uint32_t i
         polys[np++] = GEOSGeom_createPolygon_r(g, rings[0], rings + 1, nr - 1);
         i = j;
     }
-    GEOSGeometry *mp = GEOSGeom_createCollection_r(g, GEOS_MULTIPOLYGON, polys, np);
+    return GEOSGeom_createCollection_r(g, GEOS_MULTIPOLYGON, polys, np);
+}
+
+static double inscribed(GEOSContextHandle_t g, const lyr_snapshot *s, uint32_t id, double *cx,
+                        double *cy)
+{
+    GEOSGeometry *mp = geos_of(g, s, id);
     double r = 0;
     GEOSGeometry *line = GEOSMaximumInscribedCircle_r(g, mp, 0.5);
     if (line) {
@@ -302,6 +308,109 @@ static void test_serve_bad_store(void **state)
     assert_non_null(strstr(err, "out of range"));
 }
 
+/* The value of `"key": ` in the layer `name`'s object of a /health body; -1 for a string
+ * ("pending"), -2 when absent. */
+static long health_value(const char *body, const char *name, const char *key)
+{
+    char want[96];
+    snprintf(want, sizeof want, "{\"name\": \"%s\"", name);
+    const char *o = strstr(body, want);
+    if (!o)
+        return -2;
+    const char *end = strchr(o, '}');
+    snprintf(want, sizeof want, "\"%s\": ", key);
+    const char *k = strstr(o, want);
+    if (!k || (end && k > end))
+        return -2;
+    k += strlen(want);
+    return *k == '"' ? -1 : strtol(k, NULL, 10);
+}
+
+/* /health reports, per polygon layer, how many polygons overlap another one, once the
+ * analyst thread has worked it out: the same count as the snapshot's own analysis, none
+ * among the districts (a partition of the province), and GEOS agrees for the parcels. */
+static void test_health_overlaps(void **state)
+{
+    (void)state;
+    long zon = -1, dis = -1, roads = 0;
+    for (int i = 0; i < 300 && (zon < 0 || dis < 0); i++) {
+        th_resp r;
+        assert_int_equal(th_request(srv.port, "GET", "/health", "", &r), 0);
+        assert_int_equal(r.status, 200);
+        zon = health_value((const char *)r.body, "zoning", "overlapping");
+        dis = health_value((const char *)r.body, "districts", "overlapping");
+        roads = health_value((const char *)r.body, "roads", "overlapping");
+        free(r.body);
+        if (zon == -2 || dis == -2)
+            fail_msg("/health lists no \"overlapping\" for zoning or districts");
+        if (zon < 0 || dis < 0)
+            usleep(100 * 1000);
+    }
+    assert_true(zon >= 0 && dis >= 0); /* worked out within 30 s */
+    assert_int_equal(dis, 0);
+    assert_int_equal(roads, -2); /* lines: not reported */
+
+    tl_err err = TL_ERR_INIT;
+    lyr_store *st = lyr_store_open(store, 0, &err);
+    assert_non_null(st);
+    lyr_snapshot *s = lyr_snapshot_load(st, "zoning", &err);
+    assert_non_null(s);
+    lyr_store_close(st);
+    assert_int_equal(lyr_snapshot_check_overlaps(s, NULL), 0);
+    const uint8_t *f = lyr_snapshot_overlap_flags(s);
+    size_t n = lyr_snapshot_count(s), k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += f[i];
+    assert_int_equal((long)k, zon);
+    assert_true(k > 0 && k < n / 2); /* the demo's green parcels overlap some residential */
+
+    /* GEOS: a flagged parcel shares area with a neighbour; an unflagged one shares none
+     * thicker than the 1-cm tolerance band (area / half the intersection's boundary) */
+    GEOSContextHandle_t g = GEOS_init_r();
+    tl_arena a;
+    tl_arena_init(&a, 0);
+    int flagged = 0, clean = 0;
+    for (uint32_t id = 0; id < n && (flagged < 20 || clean < 40); id++) {
+        if (f[id] ? flagged >= 20 : clean >= 40)
+            continue;
+        lyr_geom_view v;
+        lyr_snapshot_geom(s, id, &v);
+        uint32_t *ids;
+        size_t m;
+        tl_arena_reset(&a);
+        assert_int_equal(lyr_snapshot_query_bbox(s, &v.bbox, &a, 100000, &ids, &m, &err), 0);
+        GEOSGeometry *me = geos_of(g, s, id);
+        double thickest = 0;
+        for (size_t j = 0; j < m; j++) {
+            if (ids[j] == id)
+                continue;
+            GEOSGeometry *o = geos_of(g, s, ids[j]);
+            GEOSGeometry *x = GEOSIntersection_r(g, me, o);
+            double area = 0, len = 0;
+            if (x && GEOSArea_r(g, x, &area) && GEOSLength_r(g, x, &len) && len > 0 &&
+                2 * area / len > thickest)
+                thickest = 2 * area / len;
+            GEOSGeom_destroy_r(g, x);
+            GEOSGeom_destroy_r(g, o);
+        }
+        GEOSGeom_destroy_r(g, me);
+        if (f[id]) {
+            if (thickest <= 0.005)
+                fail_msg("parcel %u flagged, but GEOS finds no overlap (%.4f m)", id, thickest);
+            flagged++;
+        } else {
+            if (thickest > 0.03)
+                fail_msg("parcel %u unflagged, but overlaps a neighbour by %.3f m", id, thickest);
+            clean++;
+        }
+    }
+    assert_int_equal(flagged, 20);
+    assert_int_equal(clean, 40);
+    tl_arena_free(&a);
+    GEOS_finish_r(g);
+    lyr_snapshot_release(s);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -335,6 +444,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_parcel_colours),  cmocka_unit_test(test_outside_is_transparent),
         cmocka_unit_test(test_bad_requests),    cmocka_unit_test(test_etag),
         cmocka_unit_test(test_concurrent_identical), cmocka_unit_test(test_serve_bad_store),
+        cmocka_unit_test(test_health_overlaps),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
