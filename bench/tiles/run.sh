@@ -2,7 +2,7 @@
 # bench/tiles/run.sh -- tiled against MapServer 8 and Mapnik 3.1 on the same data,
 # in one interleaved run (issue 5, deliverable 1).  See bench/README.md.
 #
-#   bench/tiles/run.sh [--rounds N] [--scale small|medium] [--large]
+#   bench/tiles/run.sh [--rounds N] [--scale small|medium] [--large] [--spread]
 #                      [--outdir DIR] [--tiled BIN [--tiled-src DIR]] [--store S] [--tiles FILE]
 #                      [--no-style] [--no-inproc] [--wrk-secs N] [--wrk-runs N] [--wrk-check-secs N]
 #
@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
     --outdir) OUTDIR="$2"; shift 2;;
     --tiled) TILED="$2"; shift 2;;
     --rounds|--scale|--store|--tiles|--style|--tiled-src|--wrk-secs|--wrk-runs|--wrk-check-secs|--seed|--warmup) ARGS+=("$1" "$2"); shift 2;;
-    --large|--no-style|--no-inproc) ARGS+=("$1"); shift;;
+    --large|--spread|--no-style|--no-inproc) ARGS+=("$1"); shift;;
     -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2;;
   esac
