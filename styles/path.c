@@ -194,3 +194,36 @@ void sty__path_geom(cairo_t *cr, const lyr_geom_view *g, const sty__xform *x, tl
             emit_clipped(cr, g->xy + 2 * (size_t)s, e - s, closed, x, a);
     }
 }
+
+/* Thin outlines: the same rings and vertex dropping as emit_direct, as segments. */
+int sty__thin_geom(sty__thin *t, const lyr_geom_view *g, const sty__xform *x)
+{
+    if (g->kind != LYR_GEOM_POLYGON)
+        return 0;
+    const double ox = x->ox, oy = x->oy, k = x->k, d2 = x->min_d2;
+    double x0 = (g->bbox.minx - ox) * k, x1 = (g->bbox.maxx - ox) * k;
+    double y0 = (oy - g->bbox.maxy) * k, y1 = (oy - g->bbox.miny) * k;
+    if (!(x0 > -STY_THIN_LIMIT_PX && x1 < STY_THIN_LIMIT_PX && y0 > -STY_THIN_LIMIT_PX &&
+          y1 < STY_THIN_LIMIT_PX))
+        return 0;
+    for (uint32_t i = 0; i < g->n_parts; i++) {
+        const double *p = g->xy + 2 * (size_t)g->part_start[i];
+        size_t n = g->part_start[i + 1] - g->part_start[i];
+        if (n > 1 && p[0] == p[2 * (n - 1)] && p[1] == p[2 * (n - 1) + 1])
+            n--;
+        if (n < 2)
+            continue;
+        double fx = (p[0] - ox) * k, fy = (oy - p[1]) * k, lx = fx, ly = fy;
+        for (size_t j = 1; j < n; j++) {
+            double px = (p[2 * j] - ox) * k, py = (oy - p[2 * j + 1]) * k;
+            double dx = px - lx, dy = py - ly;
+            if (dx * dx + dy * dy < d2)
+                continue;
+            sty__thin_segment(t, lx, ly, px, py);
+            lx = px;
+            ly = py;
+        }
+        sty__thin_segment(t, lx, ly, fx, fy); /* close the ring */
+    }
+    return 1;
+}

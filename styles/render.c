@@ -40,6 +40,7 @@ typedef struct psym {
     double size; /* marks */
     cairo_antialias_t aa;      /* for the stroke */
     cairo_antialias_t fill_aa; /* for the fill */
+    int thin;                  /* a polygon outline thin.c can draw */
     uint32_t *batch;      /* fills deferred to the end of the feature-type-style */
     size_t n_batch, cap_batch;
 } psym;
@@ -78,6 +79,9 @@ typedef struct draw_state {
     int have_geom, have_path;
     uint32_t id;                /* the current feature */
     const uint8_t *overlaps;    /* batching: the snapshot's overlap flags; else NULL */
+    cairo_surface_t *target;    /* the image surface drawn into */
+    sty__thin thin;             /* thin outlines into target's pixels */
+    int thin_ok;                /* target is an ARGB32 image surface */
 } draw_state;
 
 /* Attribute access for filters ------------------------------------------------------------- */
@@ -242,6 +246,7 @@ static void prepare_sym(psym *ps, const sty_symbolizer *y, plan *p)
         ps->n_dash = sum > 0.0 ? (int)k->n_dash : 0; /* an all-zero dash draws solid */
         ps->dash_offset = k->dash_offset * scale;
         ps->aa = ps->width < THIN_STROKE_PX ? CAIRO_ANTIALIAS_FAST : CAIRO_ANTIALIAS_GRAY;
+        ps->thin = y->kind == STY_SYM_POLYGON && ps->n_dash == 0 && ps->width <= STY_THIN_MAX_PX;
         reach = ps->width * stroke_reach(k);
     }
     /* A polygon fill whose edge its own solid, opaque outline of at least COVERED_EDGE_PX
@@ -438,6 +443,20 @@ static void draw_marks(draw_state *d, const psym *s)
     cairo_new_path(d->cr);
 }
 
+/* The current polygon's outline drawn by thin.c; 0 when it is too far out for it. */
+static int thin_outline(draw_state *d, const psym *s)
+{
+    sty__thin *t = &d->thin;
+    sty__thin_begin(t, s->width);
+    if (!sty__thin_geom(t, &d->g, &d->xf))
+        return 0;
+    int x0 = t->x0, y0 = t->y0, x1 = t->x1, y1 = t->y1;
+    cairo_surface_flush(d->target);
+    if (sty__thin_paint(t, s->y->stroke.color, s->y->stroke.opacity))
+        cairo_surface_mark_dirty_rectangle(d->target, x0, y0, x1 - x0 + 1, y1 - y0 + 1);
+    return 1;
+}
+
 /* Defer the fill of the current feature to its symbolizer's batch. */
 static void defer_fill(draw_state *d, psym *s)
 {
@@ -457,10 +476,12 @@ static void draw_rule(draw_state *d, prule *pr)
                 defer_fill(d, s);
                 break;
             }
-            ensure_path(d);
-            if (s->fill)
+            if (s->fill) {
+                ensure_path(d);
                 fill_with(d, s);
-            if (s->stroke) {
+            }
+            if (s->stroke && !(s->thin && d->thin_ok && thin_outline(d, s))) {
+                ensure_path(d);
                 use_stroke(d, s);
                 cairo_stroke_preserve(d->cr);
             }
@@ -756,6 +777,16 @@ static int draw_area(cairo_t *cr, sty__fonts *fonts, const sty_layer *layers, si
     d.xf.min_d2 = MIN_VERTEX_PX * MIN_VERTEX_PX;
     d.aa = CAIRO_ANTIALIAS_GRAY;
     cairo_set_antialias(d.cr, d.aa);
+    d.target = cairo_get_target(cr);
+    if (cairo_surface_get_type(d.target) == CAIRO_SURFACE_TYPE_IMAGE &&
+        cairo_image_surface_get_format(d.target) == CAIRO_FORMAT_ARGB32) {
+        cairo_surface_flush(d.target);
+        sty__thin_init(&d.thin, cairo_image_surface_get_data(d.target),
+                       cairo_image_surface_get_stride(d.target),
+                       cairo_image_surface_get_width(d.target),
+                       cairo_image_surface_get_height(d.target), a);
+        d.thin_ok = d.thin.px != NULL;
+    }
     cairo_new_path(d.cr);
     double denom = tl_tile_scale_denom(ar->z); /* @2x: same scale, twice the pixels */
     for (size_t l = 0; l < n_layers; l++) {

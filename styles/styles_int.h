@@ -276,6 +276,34 @@ typedef struct sty__xform {
  *  outside the tile (scratch memory from `a`). Points append nothing. */
 void sty__path_geom(cairo_t *cr, const lyr_geom_view *g, const sty__xform *x, tl_arena *a);
 
+/* Thin outlines (thin.c) ------------------------------------------------------------------ */
+
+#define STY_THIN_MAX_PX 1.0       /* solid outlines up to this width (device px) */
+#define STY_THIN_LIMIT_PX 65536.0 /* geometry beyond this (float precision) goes to Cairo */
+
+/** Draws solid outlines at most STY_THIN_MAX_PX wide straight into an ARGB32 surface. */
+typedef struct sty__thin {
+    uint8_t *px;   /* the surface's premultiplied ARGB32 pixels */
+    int stride, w, h;
+    uint8_t *cov;  /* w * h coverage of the current feature; zero outside [x0,x1]x[y0,y1] */
+    int x0, y0, x1, y1;
+    float hw;      /* half the width */
+} sty__thin;
+
+/** Bind to a surface's pixels; the coverage buffer comes from `a`. */
+void sty__thin_init(sty__thin *t, uint8_t *px, int stride, int w, int h, tl_arena *a);
+/** Start a feature's outline of `width` device pixels (<= STY_THIN_MAX_PX). */
+void sty__thin_begin(sty__thin *t, double width);
+/** Add a segment (device pixels). */
+void sty__thin_segment(sty__thin *t, double ax, double ay, double bx, double by);
+/** Composite the feature's outline in colour `c` at `opacity` (source over) and clear its
+ *  coverage. Returns 1 if any pixel of the surface was touched. */
+int sty__thin_paint(sty__thin *t, sty_color c, double opacity);
+/** The rings of polygon `g` as segments of `t`, with the vertex dropping of
+ *  sty__path_geom. Returns 0 without adding anything when `g` reaches beyond
+ *  STY_THIN_LIMIT_PX pixels from the tile: Cairo strokes it then. */
+int sty__thin_geom(sty__thin *t, const lyr_geom_view *g, const sty__xform *x);
+
 /* Interior points (polylabel.c) --------------------------------------------------------- */
 
 /** The pole of inaccessibility of the polygon made of rings [first, last) of `g` (an outer
