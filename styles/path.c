@@ -196,9 +196,10 @@ void sty__path_geom(cairo_t *cr, const lyr_geom_view *g, const sty__xform *x, tl
 }
 
 /* Thin outlines: the same rings and vertex dropping as emit_direct, as segments. */
-int sty__thin_geom(sty__thin *t, const lyr_geom_view *g, const sty__xform *x)
+int sty__thin_geom(sty__thin *t, const lyr_geom_view *g, const sty__xform *x, int keep_edges)
 {
-    if (g->kind != LYR_GEOM_POLYGON)
+    if (g->kind != LYR_GEOM_POLYGON ||
+        (keep_edges && g->part_start[g->n_parts] - g->part_start[0] > STY_THIN_MAX_EDGES))
         return 0;
     const double ox = x->ox, oy = x->oy, k = x->k, d2 = x->min_d2;
     double x0 = (g->bbox.minx - ox) * k, x1 = (g->bbox.maxx - ox) * k;
@@ -213,6 +214,7 @@ int sty__thin_geom(sty__thin *t, const lyr_geom_view *g, const sty__xform *x)
             n--;
         if (n < 2)
             continue;
+        size_t from = t->n_ev;
         double fx = (p[0] - ox) * k, fy = (oy - p[1]) * k, lx = fx, ly = fy;
         for (size_t j = 1; j < n; j++) {
             double px = (p[2 * j] - ox) * k, py = (oy - p[2 * j + 1]) * k;
@@ -220,10 +222,16 @@ int sty__thin_geom(sty__thin *t, const lyr_geom_view *g, const sty__xform *x)
             if (dx * dx + dy * dy < d2)
                 continue;
             sty__thin_segment(t, lx, ly, px, py);
+            if (keep_edges)
+                sty__thin_edge(t, lx, ly, px, py);
             lx = px;
             ly = py;
         }
         sty__thin_segment(t, lx, ly, fx, fy); /* close the ring */
+        if (keep_edges) {
+            sty__thin_edge(t, lx, ly, fx, fy);
+            sty__thin_orient(t, from, g->ring_outer ? g->ring_outer[i] : 1);
+        }
     }
     return 1;
 }

@@ -41,6 +41,7 @@ typedef struct psym {
     cairo_antialias_t aa;      /* for the stroke */
     cairo_antialias_t fill_aa; /* for the fill */
     int thin;                  /* a polygon outline thin.c can draw */
+    int thin_fill;             /* ... and the fill under it */
     uint32_t *batch;      /* fills deferred to the end of the feature-type-style */
     size_t n_batch, cap_batch;
 } psym;
@@ -254,8 +255,12 @@ static void prepare_sym(psym *ps, const sty_symbolizer *y, plan *p)
      * do (bench tiles: z14 -11 %, z15 -8 % instructions; side by side at 8x the same). */
     ps->fill_aa = CAIRO_ANTIALIAS_GRAY;
     if (y->kind == STY_SYM_POLYGON && ps->fill && ps->stroke && ps->width >= COVERED_EDGE_PX &&
-        ps->n_dash == 0 && y->stroke.opacity >= 1.0 && y->hatch.kind == STY_HATCH_NONE)
+        ps->n_dash == 0 && y->stroke.opacity >= 1.0 && y->hatch.kind == STY_HATCH_NONE) {
         ps->fill_aa = CAIRO_ANTIALIAS_FAST;
+        /* thin.c draws both: the fill at pixel centres (world-aligned, so tiles join),
+         * the outline over its edge */
+        ps->thin_fill = ps->thin;
+    }
     if (y->kind == STY_SYM_POINT) {
         ps->size = y->size * scale;
         reach += ps->size * 0.7072;
@@ -448,12 +453,39 @@ static int thin_outline(draw_state *d, const psym *s)
 {
     sty__thin *t = &d->thin;
     sty__thin_begin(t, s->width);
-    if (!sty__thin_geom(t, &d->g, &d->xf))
+    if (!sty__thin_geom(t, &d->g, &d->xf, 0))
         return 0;
     int x0 = t->x0, y0 = t->y0, x1 = t->x1, y1 = t->y1;
     cairo_surface_flush(d->target);
     if (sty__thin_paint(t, s->y->stroke.color, s->y->stroke.opacity))
         cairo_surface_mark_dirty_rectangle(d->target, x0, y0, x1 - x0 + 1, y1 - y0 + 1);
+    return 1;
+}
+
+/* Is the current polygon big enough for a fill at pixel centres? A parcel of a pixel or
+ * two would show as a whole pixel of its colour or not at all (seen at z14: blue dots of
+ * tiny utility parcels); Cairo's anti-aliased fill blends it with its neighbours. */
+#define PIXEL_FILL_MIN_PX 4.0
+static int big_enough(const draw_state *d)
+{
+    const tl_bbox *b = &d->g.bbox;
+    return (b->maxx - b->minx) * d->xf.k >= PIXEL_FILL_MIN_PX &&
+           (b->maxy - b->miny) * d->xf.k >= PIXEL_FILL_MIN_PX;
+}
+
+/* The current polygon's fill and outline drawn by thin.c (psym.thin_fill); 0 when it is
+ * too far out or has too many vertices for it. */
+static int thin_filled(draw_state *d, const psym *s)
+{
+    sty__thin *t = &d->thin;
+    sty__thin_begin(t, s->width);
+    if (!sty__thin_geom(t, &d->g, &d->xf, 1))
+        return 0;
+    cairo_surface_flush(d->target);
+    const sty_symbolizer *y = s->y;
+    if (sty__thin_paint_filled(t, y->fill.color, y->fill.opacity, y->stroke.color,
+                               y->stroke.opacity))
+        cairo_surface_mark_dirty(d->target);
     return 1;
 }
 
@@ -476,6 +508,8 @@ static void draw_rule(draw_state *d, prule *pr)
                 defer_fill(d, s);
                 break;
             }
+            if (s->thin_fill && d->thin_ok && big_enough(d) && thin_filled(d, s))
+                break;
             if (s->fill) {
                 ensure_path(d);
                 fill_with(d, s);

@@ -288,6 +288,11 @@ typedef struct sty__thin {
     uint8_t *cov;  /* w * h coverage of the current feature; zero outside [x0,x1]x[y0,y1] */
     int x0, y0, x1, y1;
     float hw;      /* half the width */
+    tl_arena *a;
+    float *ev;     /* with a fill: the feature's edges, x0 y0 x1 y1 each */
+    float *acc;    /* (w + 2) * h fill accumulation, zero between features */
+    size_t n_ev, cap_ev;
+    float vx0, vy0, vx1, vy1; /* with a fill: the bbox of its vertices */
 } sty__thin;
 
 /** Bind to a surface's pixels; the coverage buffer comes from `a`. */
@@ -296,13 +301,24 @@ void sty__thin_init(sty__thin *t, uint8_t *px, int stride, int w, int h, tl_aren
 void sty__thin_begin(sty__thin *t, double width);
 /** Add a segment (device pixels). */
 void sty__thin_segment(sty__thin *t, double ax, double ay, double bx, double by);
+/** Keep an edge of the feature's rings for its fill (device pixels). */
+void sty__thin_edge(sty__thin *t, double ax, double ay, double bx, double by);
+/** Orient the ring kept since edge float `from`: outer rings one way, holes the other. */
+void sty__thin_orient(sty__thin *t, size_t from, int outer);
 /** Composite the feature's outline in colour `c` at `opacity` (source over) and clear its
  *  coverage. Returns 1 if any pixel of the surface was touched. */
 int sty__thin_paint(sty__thin *t, sty_color c, double opacity);
+/** Composite the feature's fill (exact area coverage of its rings; holes oriented against
+ *  their shells by sty__thin_geom), then its outline, in one pass; clears the coverage.
+ *  Needs the edges kept by sty__thin_geom(..., 1). Returns 1 if any pixel was touched. */
+int sty__thin_paint_filled(sty__thin *t, sty_color fill, double fill_opacity, sty_color line,
+                           double line_opacity);
 /** The rings of polygon `g` as segments of `t`, with the vertex dropping of
- *  sty__path_geom. Returns 0 without adding anything when `g` reaches beyond
- *  STY_THIN_LIMIT_PX pixels from the tile: Cairo strokes it then. */
-int sty__thin_geom(sty__thin *t, const lyr_geom_view *g, const sty__xform *x);
+ *  sty__path_geom; with `keep_edges`, also kept for sty__thin_paint_filled. Returns 0
+ *  without adding anything when `g` reaches beyond STY_THIN_LIMIT_PX pixels from the tile,
+ *  or (keeping edges) has more than STY_THIN_MAX_EDGES vertices: Cairo draws it then. */
+int sty__thin_geom(sty__thin *t, const lyr_geom_view *g, const sty__xform *x, int keep_edges);
+#define STY_THIN_MAX_EDGES 512
 
 /* Interior points (polylabel.c) --------------------------------------------------------- */
 

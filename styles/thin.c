@@ -33,6 +33,9 @@ void sty__thin_init(sty__thin *t, uint8_t *px, int stride, int w, int h, tl_aren
     t->x0 = t->y0 = 0;
     t->x1 = t->y1 = -1;
     t->hw = 0.25f;
+    t->a = a;
+    t->ev = t->acc = NULL;
+    t->n_ev = t->cap_ev = 0;
 }
 
 void sty__thin_begin(sty__thin *t, double width)
@@ -41,6 +44,31 @@ void sty__thin_begin(sty__thin *t, double width)
     t->x0 = t->w;
     t->y0 = t->h;
     t->x1 = t->y1 = -1;
+    t->n_ev = 0;
+    t->vx0 = t->vy0 = INFINITY;
+    t->vx1 = t->vy1 = -INFINITY;
+}
+
+void sty__thin_edge(sty__thin *t, double ax, double ay, double bx, double by)
+{
+    if (t->n_ev + 4 > t->cap_ev) {
+        size_t cap = t->cap_ev ? 2 * t->cap_ev : 256;
+        float *nv = tl_arena_alloc(t->a, cap * sizeof *nv);
+        if (t->n_ev)
+            memcpy(nv, t->ev, t->n_ev * sizeof *nv);
+        t->ev = nv;
+        t->cap_ev = cap;
+    }
+    float *e = t->ev + t->n_ev;
+    e[0] = (float)ax;
+    e[1] = (float)ay;
+    e[2] = (float)bx;
+    e[3] = (float)by;
+    t->n_ev += 4;
+    t->vx0 = fminf(t->vx0, fminf(e[0], e[2]));
+    t->vx1 = fmaxf(t->vx1, fmaxf(e[0], e[2]));
+    t->vy0 = fminf(t->vy0, fminf(e[1], e[3]));
+    t->vy1 = fmaxf(t->vy1, fmaxf(e[1], e[3]));
 }
 
 static inline int ifloor(float v)
@@ -184,4 +212,188 @@ int sty__thin_paint(sty__thin *t, sty_color c, double opacity)
         memset(cv, 0, n); /* the buffer is all zero between features */
     }
     return 1;
+}
+
+static uint32_t premul(sty_color c, double opacity)
+{
+    uint32_t a = (uint32_t)lround((opacity < 0 ? 0 : opacity > 1 ? 1 : opacity) * 255.0);
+    return a << 24 | mul255(c.r, a) << 16 | mul255(c.g, a) << 8 | mul255(c.b, a);
+}
+
+/* Signed-area accumulation (the scheme of font-rs and stb_truetype's second rasterizer):
+ * each edge adds, to the cells of the rows it crosses, its vertical extent there split
+ * between the cell it is in and the next by where it crosses; a running sum along a row
+ * is then each pixel's exact covered area (winding-weighted). x is clamped to [lo, hi]:
+ * what lies left of the box folds into its first cell, right of it does not matter. */
+static void acc_edge(float *acc, size_t stride, int ylo, int yhi, float lo, float hi, float ax,
+                     float ay, float bx, float by)
+{
+    if (ay == by)
+        return;
+    float dir = 1.0f;
+    if (ay > by) {
+        float tx = ax, ty = ay;
+        ax = bx;
+        ay = by;
+        bx = tx;
+        by = ty;
+        dir = -1.0f;
+    }
+    float dxdy = (bx - ax) / (by - ay);
+    int y0 = ifloor(ay), y1 = -ifloor(-by); /* rows [y0, y1) */
+    y0 = y0 < ylo ? ylo : y0;
+    y1 = y1 > yhi ? yhi : y1;
+    for (int y = y0; y < y1; y++) {
+        float ya = (float)y > ay ? (float)y : ay, yb = (float)(y + 1) < by ? (float)(y + 1) : by;
+        float d = (yb - ya) * dir;
+        float xa = ax + (ya - ay) * dxdy, xb = ax + (yb - ay) * dxdy;
+        if (xa > xb) {
+            float tx = xa;
+            xa = xb;
+            xb = tx;
+        }
+        xa = xa < lo ? lo : xa > hi ? hi : xa;
+        xb = xb < lo ? lo : xb > hi ? hi : xb;
+        float *row = acc + (size_t)y * stride;
+        int ia = ifloor(xa), ib = -ifloor(-xb); /* cells [ia, ib) hold the crossing */
+        if (ib <= ia + 1) {
+            float xm = 0.5f * (xa + xb) - (float)ia; /* mean crossing within cell ia */
+            row[ia] += d * (1.0f - xm);
+            row[ia + 1] += d * xm;
+        } else {
+            /* the edge crosses cells ia..ib-1: area to the right of it, cell by cell */
+            float inv = 1.0f / (xb - xa);
+            float fa = xa - (float)ia, fb = xb - (float)(ib - 1);
+            float a0 = 0.5f * inv * (1.0f - fa) * (1.0f - fa); /* left of the edge, cell ia */
+            float am = 0.5f * inv * fb * fb;                    /* right of it, cell ib-1 */
+            row[ia] += d * a0;
+            if (ib == ia + 2) {
+                row[ia + 1] += d * (1.0f - a0 - am);
+            } else {
+                float a1 = inv * (1.5f - fa);
+                row[ia + 1] += d * (a1 - a0);
+                for (int x = ia + 2; x < ib - 1; x++)
+                    row[x] += d * inv;
+                float a2 = a1 + (float)(ib - ia - 3) * inv;
+                row[ib - 1] += d * (1.0f - a2 - am);
+            }
+            row[ib] += d * am;
+        }
+    }
+}
+
+/* An edge against the box's columns [lo, hi): the part left of lo becomes a vertical edge
+ * at lo (it covers every cell of its rows from lo on), the part right of hi is dropped
+ * (it covers none of the box), the rest is accumulated as it is. Clamping the ends
+ * instead would bend the edge and shift coverage inside the box. Pieces keep the edge's
+ * direction (its winding). */
+static void acc_piece(float *acc, size_t stride, int ylo, int yhi, float lo, float hi, int rev,
+                      float ax, float ay, float bx, float by)
+{
+    if (rev)
+        acc_edge(acc, stride, ylo, yhi, lo, hi, bx, by, ax, ay);
+    else
+        acc_edge(acc, stride, ylo, yhi, lo, hi, ax, ay, bx, by);
+}
+
+static void acc_clipped(float *acc, size_t stride, int ylo, int yhi, float lo, float hi,
+                        const float *e)
+{
+    float ax = e[0], ay = e[1], bx = e[2], by = e[3];
+    int rev = 0;
+    if (ay == by)
+        return;
+    if (ax > bx) { /* work left to right, remember the direction */
+        float tx = ax, ty = ay;
+        ax = bx;
+        ay = by;
+        bx = tx;
+        by = ty;
+        rev = 1;
+    }
+    if (ax >= hi)
+        return;
+    if (bx > hi) {
+        by = ay + (by - ay) * (hi - ax) / (bx - ax);
+        bx = hi;
+    }
+    if (bx <= lo) {
+        acc_piece(acc, stride, ylo, yhi, lo, hi, rev, lo, ay, lo, by);
+        return;
+    }
+    if (ax < lo) {
+        float ym = ay + (by - ay) * (lo - ax) / (bx - ax);
+        acc_piece(acc, stride, ylo, yhi, lo, hi, rev, lo, ay, lo, ym);
+        ax = lo;
+        ay = ym;
+    }
+    acc_piece(acc, stride, ylo, yhi, lo, hi, rev, ax, ay, bx, by);
+}
+
+int sty__thin_paint_filled(sty__thin *t, sty_color fill, double fill_opacity, sty_color line,
+                           double line_opacity)
+{
+    /* the box: the outline's, grown by the vertices' (a fill can cover the whole tile
+     * with every edge outside it) */
+    int x0 = t->x0, y0 = t->y0, x1 = t->x1, y1 = t->y1;
+    if (t->n_ev) {
+        int fx0 = ifloor(t->vx0), fy0 = ifloor(t->vy0), fx1 = ifloor(t->vx1), fy1 = ifloor(t->vy1);
+        x0 = fx0 < x0 ? (fx0 < 0 ? 0 : fx0) : x0;
+        y0 = fy0 < y0 ? (fy0 < 0 ? 0 : fy0) : y0;
+        x1 = fx1 > x1 ? (fx1 > t->w - 1 ? t->w - 1 : fx1) : x1;
+        y1 = fy1 > y1 ? (fy1 > t->h - 1 ? t->h - 1 : fy1) : y1;
+    }
+    if (x0 > x1 || y0 > y1)
+        return 0;
+    size_t stride = (size_t)t->w + 2;
+    if (!t->acc)
+        t->acc = tl_arena_calloc(t->a, stride * (size_t)t->h, sizeof *t->acc);
+    for (size_t i = 0; i < t->n_ev; i += 4)
+        acc_clipped(t->acc, stride, y0, y1 + 1, (float)x0, (float)(x1 + 1), t->ev + i);
+    uint32_t fsrc = premul(fill, fill_opacity), lsrc = premul(line, line_opacity);
+    int have_line = t->x0 <= t->x1, opaque = fsrc >> 24 == 255;
+    for (int y = y0; y <= y1; y++) {
+        uint32_t *row = (uint32_t *)(void *)(t->px + (size_t)y * (size_t)t->stride);
+        float *ac = t->acc + (size_t)y * stride;
+        uint8_t *cv = &t->cov[(size_t)y * (size_t)t->w];
+        int line_row = have_line && y >= t->y0 && y <= t->y1;
+        float sum = 0.0f;
+        for (int x = x0; x <= x1; x++) {
+            sum += ac[x];
+            ac[x] = 0.0f;
+            float f = fabsf(sum);
+            if (f >= 0.998f && opaque) {
+                row[x] = fsrc; /* inside: the common case */
+            } else if (f >= 0.002f) {
+                uint32_t fk = f >= 1.0f ? 255u : (uint32_t)(f * 255.0f + 0.5f);
+                uint32_t sk = scale_px(fsrc, fk);
+                row[x] = sk + scale_px(row[x], 255 - (sk >> 24));
+            }
+            if (line_row && cv[x]) {
+                uint32_t sk = scale_px(lsrc, cv[x]);
+                row[x] = sk + scale_px(row[x], 255 - (sk >> 24));
+                cv[x] = 0;
+            }
+        }
+        ac[x1 + 1] = 0.0f; /* the spill cell; the box holds every outline cell */
+    }
+    return 1;
+}
+
+void sty__thin_orient(sty__thin *t, size_t from, int outer)
+{
+    double area = 0.0;
+    for (size_t i = from; i < t->n_ev; i += 4) {
+        const float *e = t->ev + i;
+        area += (double)e[0] * e[3] - (double)e[2] * e[1];
+    }
+    if ((area < 0.0) == (outer != 0))
+        return; /* outer rings one way, holes the other: their windings cancel */
+    for (size_t i = from; i < t->n_ev; i += 4) {
+        float *e = t->ev + i, x = e[0], y = e[1];
+        e[0] = e[2];
+        e[1] = e[3];
+        e[2] = x;
+        e[3] = y;
+    }
 }

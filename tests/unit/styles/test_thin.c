@@ -205,7 +205,8 @@ static void test_out_of_reach(void **state)
     g.bbox = (tl_bbox){0, 0, 1e9, 1e9};
     sty__xform xf = {0.0, 1e9, 1.0, 256.0, 0.0625};
     sty__thin_begin(&c.t, 0.5);
-    assert_int_equal(sty__thin_geom(&c.t, &g, &xf), 0);
+    assert_int_equal(sty__thin_geom(&c.t, &g, &xf, 0), 0);
+    assert_int_equal(sty__thin_geom(&c.t, &g, &xf, 1), 0);
     sty__thin_segment(&c.t, NAN, 3, 10, 10);
     sty__thin_segment(&c.t, -1e30, 3, 1e30, 10);
     sty__thin_segment(&c.t, 5, 5, 5, 5);
@@ -216,6 +217,183 @@ static void test_out_of_reach(void **state)
     canvas_close(&c);
 }
 
+/* A polygon view of rings given in device pixels (an identity transform: k = 1, y down). */
+typedef struct poly {
+    double xy[64];
+    uint32_t parts[5];
+    uint8_t outer[4];
+    lyr_geom_view g;
+} poly;
+
+static void poly_make(poly *p, const double *const rings[], const int *n, int n_rings)
+{
+    size_t k = 0;
+    double minx = 1e300, miny = 1e300, maxx = -1e300, maxy = -1e300;
+    memset(p, 0, sizeof *p);
+    for (int r = 0; r < n_rings; r++) {
+        p->parts[r] = (uint32_t)(k / 2);
+        p->outer[r] = r == 0;
+        for (int i = 0; i < n[r]; i++) {
+            double x = rings[r][2 * i], y = rings[r][2 * i + 1];
+            p->xy[k++] = x;
+            p->xy[k++] = -y; /* EPSG:3857 y grows north; the view's oy = 0 flips it back */
+            minx = fmin(minx, x), maxx = fmax(maxx, x), miny = fmin(miny, -y), maxy = fmax(maxy, -y);
+        }
+    }
+    p->parts[n_rings] = (uint32_t)(k / 2);
+    p->g.kind = LYR_GEOM_POLYGON;
+    p->g.n_parts = (uint32_t)n_rings;
+    p->g.part_start = p->parts;
+    p->g.ring_outer = p->outer;
+    p->g.xy = p->xy;
+    p->g.bbox = (tl_bbox){minx, miny, maxx, maxy};
+}
+
+static const sty__xform identity = {0.0, 0.0, 1.0, 256.0, 0.0625};
+
+/* Exact area coverage: a square's inside is opaque, its edge cells hold their covered
+ * fraction; a hole drawn the same way round as its shell is still a hole. */
+static void test_fill_coverage(void **state)
+{
+    (void)state;
+    canvas c;
+    canvas_open(&c, 64, 64);
+    static const double sq[] = {10.25, 10.25, 20.75, 10.25, 20.75, 20.75, 10.25, 20.75};
+    static const double hole[] = {14, 14, 17, 14, 17, 17, 14, 17}; /* same turn as sq */
+    const double *rings[] = {sq, hole};
+    int n[] = {4, 4};
+    poly p;
+    poly_make(&p, rings, n, 2);
+    sty__thin_begin(&c.t, 0.5);
+    assert_int_equal(sty__thin_geom(&c.t, &p.g, &identity, 1), 1);
+    /* a transparent outline: the fill alone */
+    assert_int_equal(sty__thin_paint_filled(&c.t, black, 1.0, black, 0.0), 1);
+    assert_int_equal(alpha(&c, 12, 12), 255);
+    assert_int_equal(alpha(&c, 19, 19), 255);
+    assert_in_range(alpha(&c, 10, 12), 190, 192); /* 0.75 of the cell */
+    assert_in_range(alpha(&c, 20, 12), 190, 192);
+    assert_in_range(alpha(&c, 12, 20), 190, 192);
+    assert_in_range(alpha(&c, 10, 10), 142, 144); /* 0.5625 */
+    assert_int_equal(alpha(&c, 9, 12), 0);
+    assert_int_equal(alpha(&c, 21, 12), 0);
+    assert_int_equal(alpha(&c, 15, 15), 0); /* the hole */
+    assert_int_equal(alpha(&c, 14, 14), 0);
+    assert_int_equal(alpha(&c, 13, 15), 255);
+    /* the buffers are clean for the next feature: a far square draws alone */
+    static const double sq2[] = {40, 40, 50, 40, 50, 50, 40, 50};
+    const double *r2[] = {sq2};
+    int n2[] = {4};
+    poly_make(&p, r2, n2, 1);
+    sty__thin_begin(&c.t, 0.5);
+    assert_int_equal(sty__thin_geom(&c.t, &p.g, &identity, 1), 1);
+    sty__thin_paint_filled(&c.t, black, 0.5, black, 1.0);
+    assert_in_range(alpha(&c, 45, 45), 127, 128);
+    /* the cell is all fill (0.5 alpha); the 0.5-px line covers a quarter of it */
+    assert_in_range(alpha(&c, 40, 45), 158, 161);
+    assert_int_equal(alpha(&c, 15, 15), 0);
+    assert_int_equal(alpha(&c, 12, 12), 255);
+    canvas_close(&c);
+}
+
+/* Random star polygons: the fill's coverage against Cairo's anti-aliased (GRAY) fill. */
+static void test_fill_close_to_cairo(void **state)
+{
+    (void)state;
+    canvas th;
+    canvas_open(&th, 256, 256);
+    cairo_surface_t *ref = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 256, 256);
+    srand(11);
+    double worst = 0.0;
+    for (int i = 0; i < 40; i++) {
+        double cx = 20 + rand() % 216, cy = 20 + rand() % 216, xy[24];
+        for (int k = 0; k < 12; k++) {
+            double a = 2 * M_PI * k / 12, r = (k & 1 ? 4.0 : 15.0) + rand() % 5;
+            xy[2 * k] = cx + r * cos(a) + 0.37;
+            xy[2 * k + 1] = cy + r * sin(a) + 0.61;
+        }
+        const double *rings[] = {xy};
+        int n[] = {12};
+        poly p;
+        poly_make(&p, rings, n, 1);
+        /* each star on a clean surface */
+        memset(cairo_image_surface_get_data(th.s), 0, 256 * 256 * 4);
+        sty__thin_begin(&th.t, 0.5);
+        assert_int_equal(sty__thin_geom(&th.t, &p.g, &identity, 1), 1);
+        sty__thin_paint_filled(&th.t, black, 1.0, black, 0.0);
+        cairo_t *cr = cairo_create(ref);
+        cairo_set_operator(cr, CAIRO_OPERATOR_CLEAR);
+        cairo_paint(cr);
+        cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
+        cairo_set_antialias(cr, CAIRO_ANTIALIAS_GRAY);
+        cairo_move_to(cr, xy[0], xy[1]);
+        for (int k = 1; k < 12; k++)
+            cairo_line_to(cr, xy[2 * k], xy[2 * k + 1]);
+        cairo_close_path(cr);
+        cairo_fill(cr);
+        cairo_destroy(cr);
+        cairo_surface_flush(ref);
+        const uint8_t *g = cairo_image_surface_get_data(ref);
+        int stride = cairo_image_surface_get_stride(ref);
+        double err = 0;
+        int inked = 0;
+        for (int y = 0; y < 256; y++)
+            for (int x = 0; x < 256; x++) {
+                int a = g[(size_t)y * (size_t)stride + 4 * (size_t)x + 3];
+                if (a || alpha(&th, x, y)) {
+                    err += abs(a - alpha(&th, x, y));
+                    inked++;
+                }
+            }
+        err /= inked;
+        worst = err > worst ? err : worst;
+    }
+    print_message("fill: worst mean |alpha - cairo GRAY| over a star's pixels: %.3f\n", worst);
+    assert_true(worst < 2.0);
+    cairo_surface_destroy(ref);
+    canvas_close(&th);
+}
+
+/* A filled and outlined polygon across a tile edge: each tile has the pixels of one
+ * surface spanning both. */
+static void test_fill_tile_edge(void **state)
+{
+    (void)state;
+    static const double ring[] = {200.3, 20.2, 300.7, 31.9, 280.1, 120.4, 231.6, 70.05};
+    const double *rings[] = {ring};
+    int n[] = {4};
+    poly p;
+    poly_make(&p, rings, n, 1);
+    canvas wide, left, right;
+    canvas_open(&wide, 512, 128);
+    canvas_open(&left, 256, 128);
+    canvas_open(&right, 256, 128);
+    canvas *cv[3] = {&wide, &left, &right};
+    double ox[3] = {0, 0, 256};
+    const sty_color red = {200, 30, 40};
+    for (int i = 0; i < 3; i++) {
+        sty__xform xf = identity;
+        xf.ox = ox[i];
+        sty__thin_begin(&cv[i]->t, 0.8);
+        assert_int_equal(sty__thin_geom(&cv[i]->t, &p.g, &xf, 1), 1);
+        sty__thin_paint_filled(&cv[i]->t, red, 0.8, black, 1.0);
+    }
+    int full = 0;
+    for (int y = 0; y < 128; y++) {
+        for (int x = 0; x < 512; x++) {
+            int w = alpha(&wide, x, y);
+            int t = x < 256 ? alpha(&left, x, y) : alpha(&right, x - 256, y);
+            if (abs(w - t) > 1)
+                fail_msg("pixel %d,%d: %d in one surface, %d in its tile", x, y, w, t);
+            full += w == 204;
+        }
+    }
+    assert_true(full > 2000); /* the inside: 0.8 opacity */
+    assert_int_equal(alpha(&left, 255, 60), 204);
+    assert_int_equal(alpha(&right, 0, 60), 204);
+    for (int i = 0; i < 3; i++)
+        canvas_close(cv[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +401,9 @@ int main(void)
         cmocka_unit_test(test_close_to_cairo),
         cmocka_unit_test(test_tile_edge),
         cmocka_unit_test(test_out_of_reach),
+        cmocka_unit_test(test_fill_coverage),
+        cmocka_unit_test(test_fill_close_to_cairo),
+        cmocka_unit_test(test_fill_tile_edge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
