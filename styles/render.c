@@ -2,6 +2,7 @@
  * draws each layer's features with Cairo into a reused ARGB32 surface and hands the
  * unpremultiplied pixels to the PNG encoder. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -729,31 +730,52 @@ done:
 
 /* Pixels -------------------------------------------------------------------------------------- */
 
+/* Un-premultiplying, c * 255 / a rounded, by a multiply: (c * 255 + a / 2) * ceil(2^32 / a)
+ * >> 32 is the exact quotient for numerators below 2^16 (checked for every pair in
+ * test_render.c). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "sty__argb_to_rgba writes RGBA bytes as little-endian words"
+#endif
+static uint64_t unpremul_tab[256];
+static pthread_once_t unpremul_once = PTHREAD_ONCE_INIT;
+
+static void unpremul_init(void)
+{
+    for (uint64_t a = 1; a < 256; a++)
+        unpremul_tab[a] = ((UINT64_C(1) << 32) + a - 1) / a;
+}
+
+static inline uint32_t unpremul(uint32_t c, uint32_t a)
+{
+    return (uint32_t)(((uint64_t)(c * 255 + a / 2) * unpremul_tab[a]) >> 32);
+}
+
+uint32_t sty__unpremul(uint32_t c, uint32_t a)
+{
+    pthread_once(&unpremul_once, unpremul_init);
+    return unpremul(c, a);
+}
+
 int sty__argb_to_rgba(uint8_t *data, int w, int h, size_t stride)
 {
+    pthread_once(&unpremul_once, unpremul_init);
     uint32_t any = 0;
     for (int y = 0; y < h; y++) {
-        uint8_t *row = data + (size_t)y * stride;
+        uint32_t *row = (uint32_t *)(void *)(data + (size_t)y * stride);
         for (int x = 0; x < w; x++) {
-            uint32_t p;
-            memcpy(&p, row + 4 * x, sizeof p);
-            if (p == 0)
-                continue; /* transparent: already 0, 0, 0, 0 */
-            any = 1;
-            uint32_t a = p >> 24, r = (p >> 16) & 0xff, g = (p >> 8) & 0xff, b = p & 0xff;
-            if (a != 255 && a != 0) {
-                r = (r * 255 + a / 2) / a;
-                g = (g * 255 + a / 2) / a;
-                b = (b * 255 + a / 2) / a;
-                r = r > 255 ? 255 : r;
+            uint32_t p = row[x], a = p >> 24;
+            any |= p;
+            if (a == 255) { /* opaque, most of a map: A R G B -> the bytes R G B A */
+                row[x] = (p & 0xff00ff00u) | ((p >> 16) & 0xffu) | ((p & 0xffu) << 16);
+            } else if (a != 0) {
+                uint32_t r = unpremul((p >> 16) & 0xffu, a);
+                uint32_t g = unpremul((p >> 8) & 0xffu, a);
+                uint32_t b = unpremul(p & 0xffu, a);
+                r = r > 255 ? 255 : r; /* Cairo keeps c <= a; a foreign surface might not */
                 g = g > 255 ? 255 : g;
                 b = b > 255 ? 255 : b;
-            }
-            uint8_t *o = row + 4 * x;
-            o[0] = (uint8_t)r;
-            o[1] = (uint8_t)g;
-            o[2] = (uint8_t)b;
-            o[3] = (uint8_t)a;
+                row[x] = a << 24 | b << 16 | g << 8 | r;
+            } /* transparent: premultiplied, so already 0, 0, 0, 0 */
         }
     }
     return !any;

@@ -370,5 +370,7 @@ int sty__png8_encode(const uint8_t *rgba, int w, int h, size_t stride,
 /** Unpremultiply Cairo ARGB32 (native-endian, premultiplied) rows in place into RGBA
  *  bytes. Returns 1 if every pixel is fully transparent. */
 int sty__argb_to_rgba(uint8_t *data, int w, int h, size_t stride);
+/** c * 255 / a, rounded (c <= a, 0 < a <= 255): what sty__argb_to_rgba un-premultiplies with. */
+uint32_t sty__unpremul(uint32_t c, uint32_t a);
 
 #endif

@@ -17,6 +17,7 @@
 
 #include "layers/layers.h"
 #include "styles/styles.h"
+#include "styles/styles_int.h"
 
 /* The layout: squares in four neighbouring z16 tiles around Thu Dau Mot. */
 #define Z 16
@@ -695,6 +696,30 @@ static void test_huge_geometry_at_z24(void **state)
     image_free(&im);
 }
 
+/* Un-premultiplying by the table equals the division it replaces, for every pair. */
+static void test_unpremultiply(void **state)
+{
+    (void)state;
+    unsigned off = 0;
+    for (uint32_t a = 1; a < 256; a++)
+        for (uint32_t c = 0; c <= a; c++)
+            off += sty__unpremul(c, a) != (c * 255 + a / 2) / a;
+    assert_int_equal(off, 0);
+    /* and a row through sty__argb_to_rgba: opaque, translucent, transparent */
+    uint32_t px[3] = {0xff102030u, 0x80402010u, 0};
+    assert_int_equal(sty__argb_to_rgba((uint8_t *)px, 3, 1, sizeof px), 0);
+    const uint8_t *b = (const uint8_t *)px;
+    assert_int_equal(b[0], 0x10);
+    assert_int_equal(b[1], 0x20);
+    assert_int_equal(b[2], 0x30);
+    assert_int_equal(b[3], 0xff);
+    assert_int_equal(b[4], (0x40 * 255 + 64) / 128);
+    assert_int_equal(b[5], (0x20 * 255 + 64) / 128);
+    assert_int_equal(b[6], (0x10 * 255 + 64) / 128);
+    assert_int_equal(b[7], 0x80);
+    assert_int_equal(px[2], 0);
+}
+
 static void test_errors(void **state)
 {
     fixture *fx = *state;
@@ -731,6 +756,7 @@ int main(void)
         cmocka_unit_test(test_seams),
         cmocka_unit_test(test_default_points),
         cmocka_unit_test(test_huge_geometry_at_z24),
+        cmocka_unit_test(test_unpremultiply),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
