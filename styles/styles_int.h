@@ -303,6 +303,12 @@ void sty__thin_begin(sty__thin *t, double width);
 void sty__thin_segment(sty__thin *t, double ax, double ay, double bx, double by);
 /** Keep an edge of the feature's rings for its fill (device pixels). */
 void sty__thin_edge(sty__thin *t, double ax, double ay, double bx, double by);
+/** Batched fills: one colour over polygons that overlap no other. _begin, then _add each
+ *  polygon (0: beyond STY_THIN_LIMIT_PX, nothing added: draw the batch with Cairo after
+ *  checking all first), then _paint composites (exact area coverage) and clears. */
+void sty__thin_fill_begin(sty__thin *t);
+int sty__thin_fill_add(sty__thin *t, const lyr_geom_view *g, const sty__xform *x);
+int sty__thin_fill_paint(sty__thin *t, sty_color c, double opacity);
 /** Orient the ring kept since edge float `from`: outer rings one way, holes the other. */
 void sty__thin_orient(sty__thin *t, size_t from, int outer);
 /** Composite the feature's outline in colour `c` at `opacity` (source over) and clear its

@@ -348,7 +348,7 @@ static void test_fill_close_to_cairo(void **state)
         worst = err > worst ? err : worst;
     }
     print_message("fill: worst mean |alpha - cairo GRAY| over a star's pixels: %.3f\n", worst);
-    assert_true(worst < 2.0);
+    assert_true(worst < 3.0); /* shades in 17 levels, as Cairo's 4x4 sampling has */
     cairo_surface_destroy(ref);
     canvas_close(&th);
 }
@@ -394,6 +394,65 @@ static void test_fill_tile_edge(void **state)
         canvas_close(cv[i]);
 }
 
+/* A batch: two squares sharing an edge that halves a column leave no seam (their
+ * coverages add up to the whole cell) though one is drawn clockwise and the other not; a
+ * hole drawn the same way round as its shell stays a hole; the same batch across a tile
+ * edge gives the pixels of one surface. */
+static void test_batch_fill(void **state)
+{
+    (void)state;
+    static const double a[] = {10, 10, 20.5, 10, 20.5, 30, 10, 30};
+    static const double b[] = {20.5, 10, 20.5, 30, 31, 30, 31, 10}; /* the other way round */
+    static const double cw[] = {40, 40, 40, 60, 60, 60, 60, 40};
+    static const double hole[] = {45, 45, 45, 55, 55, 55, 55, 45}; /* the same way as cw */
+    static const double big[] = {230.25, 5.5, 300.75, 9.25, 290.5, 50.5, 240.1, 60.9};
+    canvas wide, left, right;
+    canvas_open(&wide, 512, 128);
+    canvas_open(&left, 256, 128);
+    canvas_open(&right, 256, 128);
+    canvas *cv[3] = {&wide, &left, &right};
+    double ox[3] = {0, 0, 256};
+    for (int i = 0; i < 3; i++) {
+        sty__xform xf = identity;
+        xf.ox = ox[i];
+        poly pa, pb, pc, pd;
+        const double *ra[] = {a}, *rb[] = {b}, *rc[] = {cw, hole}, *rd[] = {big};
+        int n1[] = {4}, n2[] = {4, 4};
+        poly_make(&pa, ra, n1, 1);
+        poly_make(&pb, rb, n1, 1);
+        poly_make(&pc, rc, n2, 2);
+        poly_make(&pd, rd, n1, 1);
+        sty__thin_fill_begin(&cv[i]->t);
+        assert_int_equal(sty__thin_fill_add(&cv[i]->t, &pa.g, &xf), 1);
+        assert_int_equal(sty__thin_fill_add(&cv[i]->t, &pb.g, &xf), 1);
+        assert_int_equal(sty__thin_fill_add(&cv[i]->t, &pc.g, &xf), 1);
+        assert_int_equal(sty__thin_fill_add(&cv[i]->t, &pd.g, &xf), 1);
+        sty__thin_fill_paint(&cv[i]->t, black, 1.0);
+    }
+    for (int y = 10; y < 30; y++) {
+        assert_int_equal(alpha(&wide, 20, y), 255); /* the shared column: no seam */
+        assert_int_equal(alpha(&wide, 10, y), 255);
+        assert_int_equal(alpha(&wide, 31, y), 0);
+        assert_int_equal(alpha(&wide, 9, y), 0);
+    }
+    assert_int_equal(alpha(&wide, 42, 42), 255);
+    assert_int_equal(alpha(&wide, 50, 50), 0); /* the hole */
+    assert_int_equal(alpha(&wide, 256, 30), 255);
+    for (int y = 0; y < 128; y++)
+        for (int x = 0; x < 512; x++) {
+            int w = alpha(&wide, x, y);
+            int t = x < 256 ? alpha(&left, x, y) : alpha(&right, x - 256, y);
+            if (abs(w - t) > 1)
+                fail_msg("pixel %d,%d: %d in one surface, %d in its tile", x, y, w, t);
+        }
+    /* a second batch on the same buffers starts clean */
+    sty__thin_fill_begin(&wide.t);
+    sty__thin_fill_paint(&wide.t, black, 1.0);
+    assert_int_equal(alpha(&wide, 50, 50), 0);
+    for (int i = 0; i < 3; i++)
+        canvas_close(cv[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -404,6 +463,7 @@ int main(void)
         cmocka_unit_test(test_fill_coverage),
         cmocka_unit_test(test_fill_close_to_cairo),
         cmocka_unit_test(test_fill_tile_edge),
+        cmocka_unit_test(test_batch_fill),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
