@@ -7,6 +7,7 @@
 #include "styles/text_int.h"
 
 #define MAX_CELLS 4000 /* cells examined per polygon: bounds the time on huge rings */
+#define SIMPLIFY_PX 0.5
 
 typedef struct cell {
     double x, y, h; /* centre, half side */
@@ -95,17 +96,32 @@ double sty__polylabel(const lyr_geom_view *g, uint32_t first, uint32_t last, dou
     double *xy = tl_arena_alloc(a, 2 * (size_t)(p1 - p0) * sizeof *xy);
     uint32_t *start = tl_arena_alloc(a, (size_t)(last - first + 1) * sizeof *start);
     double minx = DBL_MAX, miny = DBL_MAX, maxx = -DBL_MAX, maxy = -DBL_MAX;
-    for (uint32_t i = p0; i < p1; i++) {
-        double x = (g->xy[2 * (size_t)i] - ox) * k, y = (oy - g->xy[2 * (size_t)i + 1]) * k;
-        xy[2 * (size_t)(i - p0)] = x;
-        xy[2 * (size_t)(i - p0) + 1] = y;
-        if (g->part_start[first] <= i && i < g->part_start[first + 1]) { /* outer ring */
-            minx = fmin(minx, x), maxx = fmax(maxx, x);
-            miny = fmin(miny, y), maxy = fmax(maxy, y);
+    /* Vertices closer than SIMPLIFY_PX to the last one kept are dropped: the search costs
+     * (cells x vertices), a district ring has thousands of vertices a few per pixel at low
+     * zooms, and the answer is wanted to `precision` (1 px) anyway. The transform is the
+     * label cell's, the same for every tile of the cell, so the point is too. */
+    const double d2 = SIMPLIFY_PX * SIMPLIFY_PX;
+    uint32_t m = 0;
+    for (uint32_t r = first; r < last; r++) {
+        uint32_t a0 = g->part_start[r], a1 = g->part_start[r + 1];
+        start[r - first] = m;
+        for (uint32_t i = a0; i < a1; i++) {
+            double x = (g->xy[2 * (size_t)i] - ox) * k, y = (oy - g->xy[2 * (size_t)i + 1]) * k;
+            if (m > start[r - first] && a1 - i > 3) { /* keep the last vertices of a ring */
+                double dx = x - xy[2 * (size_t)(m - 1)], dy = y - xy[2 * (size_t)(m - 1) + 1];
+                if (dx * dx + dy * dy < d2)
+                    continue;
+            }
+            xy[2 * (size_t)m] = x;
+            xy[2 * (size_t)m + 1] = y;
+            m++;
+            if (r == first) { /* outer ring */
+                minx = fmin(minx, x), maxx = fmax(maxx, x);
+                miny = fmin(miny, y), maxy = fmax(maxy, y);
+            }
         }
     }
-    for (uint32_t r = first; r <= last; r++)
-        start[r - first] = g->part_start[r] - p0;
+    start[last - first] = m;
     poly p = {xy, start, last - first};
     double w = maxx - minx, h = maxy - miny, side = fmin(w, h);
     *px = (minx + maxx) / 2.0;

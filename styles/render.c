@@ -463,17 +463,6 @@ static int thin_outline(draw_state *d, const psym *s)
     return 1;
 }
 
-/* Is the current polygon big enough for a fill at pixel centres? A parcel of a pixel or
- * two would show as a whole pixel of its colour or not at all (seen at z14: blue dots of
- * tiny utility parcels); Cairo's anti-aliased fill blends it with its neighbours. */
-#define PIXEL_FILL_MIN_PX 4.0
-static int big_enough(const draw_state *d)
-{
-    const tl_bbox *b = &d->g.bbox;
-    return (b->maxx - b->minx) * d->xf.k >= PIXEL_FILL_MIN_PX &&
-           (b->maxy - b->miny) * d->xf.k >= PIXEL_FILL_MIN_PX;
-}
-
 /* The current polygon's fill and outline drawn by thin.c (psym.thin_fill); 0 when it is
  * too far out or has too many vertices for it. */
 static int thin_filled(draw_state *d, const psym *s)
@@ -509,7 +498,7 @@ static void draw_rule(draw_state *d, prule *pr)
                 defer_fill(d, s);
                 break;
             }
-            if (s->thin_fill && d->thin_ok && big_enough(d) && thin_filled(d, s))
+            if (s->thin_fill && d->thin_ok && thin_filled(d, s))
                 break;
             if (s->fill) {
                 ensure_path(d);
