@@ -193,6 +193,22 @@ static inline uint32_t scale_px(uint32_t p, uint32_t f)
     return rb | ag;
 }
 
+/* `src` (premultiplied) at coverage k / 255 over `dst`. */
+static inline uint32_t over(uint32_t dst, uint32_t src, uint32_t k)
+{
+    uint32_t sk = scale_px(src, k); /* premultiplied: no channel exceeds alpha */
+    return sk + scale_px(dst, 255 - (sk >> 24));
+}
+
+/* A fill pixel of accumulated coverage f (|sum|): inside an opaque fill, just its colour. */
+static inline void fill_px(uint32_t *p, uint32_t src, int opaque, float f)
+{
+    if (f >= 0.998f && opaque)
+        *p = src;
+    else if (f >= 0.002f)
+        *p = over(*p, src, q17(f));
+}
+
 int sty__thin_paint(sty__thin *t, sty_color c, double opacity)
 {
     if (t->x0 > t->x1 || t->y0 > t->y1)
@@ -215,8 +231,7 @@ int sty__thin_paint(sty__thin *t, sty_color c, double opacity)
             uint32_t k = cv[i];
             if (!k)
                 continue;
-            uint32_t sk = scale_px(src, k); /* premultiplied: no channel exceeds alpha */
-            row[i] = sk + scale_px(row[i], 255 - (sk >> 24));
+            row[i] = over(row[i], src, k);
         }
         memset(cv, 0, n); /* the buffer is all zero between features */
     }
@@ -370,17 +385,9 @@ int sty__thin_paint_filled(sty__thin *t, sty_color fill, double fill_opacity, st
         for (int x = x0; x <= x1; x++) {
             sum += ac[x];
             ac[x] = 0.0f;
-            float f = fabsf(sum);
-            if (f >= 0.998f && opaque) {
-                row[x] = fsrc; /* inside: the common case */
-            } else if (f >= 0.002f) {
-                uint32_t fk = q17(f);
-                uint32_t sk = scale_px(fsrc, fk);
-                row[x] = sk + scale_px(row[x], 255 - (sk >> 24));
-            }
+            fill_px(&row[x], fsrc, opaque, fabsf(sum));
             if (line_row && cv[x]) {
-                uint32_t sk = scale_px(lsrc, cv[x]);
-                row[x] = sk + scale_px(row[x], 255 - (sk >> 24));
+                row[x] = over(row[x], lsrc, cv[x]);
                 cv[x] = 0;
             }
         }
@@ -505,14 +512,7 @@ int sty__thin_fill_paint(sty__thin *t, sty_color c, double opacity)
         for (int x = x0; x <= x1; x++) {
             sum += ac[x];
             ac[x] = 0.0f;
-            float f = fabsf(sum);
-            if (f >= 0.998f && opaque) {
-                row[x] = src;
-            } else if (f >= 0.002f) {
-                uint32_t fk = q17(f);
-                uint32_t sk = scale_px(src, fk);
-                row[x] = sk + scale_px(row[x], 255 - (sk >> 24));
-            }
+            fill_px(&row[x], src, opaque, fabsf(sum));
         }
         for (int x = x1 + 1; x < t->w + 2; x++)
             ac[x] = 0.0f; /* cells right of the box (spill, clipped edges' ends) */
