@@ -325,8 +325,10 @@ static void acc_clipped(float *acc, size_t stride, int ylo, int yhi, float lo, f
 {
     float ax = e[0], ay = e[1], bx = e[2], by = e[3];
     int rev = 0;
-    if (ay == by)
-        return;
+    const float lim = (float)(2.0 * STY_THIN_LIMIT_PX);
+    if (ay == by || !(fabsf(ax) < lim && fabsf(ay) < lim && fabsf(bx) < lim && fabsf(by) < lim))
+        return; /* horizontal, or NaN / out of range (callers check bboxes; a store written
+                 * by another program might not match them) */
     if (ax > bx) { /* work left to right, remember the direction */
         float tx = ax, ty = ay;
         ax = bx;
