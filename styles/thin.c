@@ -154,7 +154,7 @@ void sty__thin_segment(sty__thin *t, double ax_, double ay_, double bx_, double 
         float slope = dy / dx, dy_max = band / fabsf(s.ny);
         for (int x = x0; x <= x1; x++) {
             float rx = (float)x + 0.5f - ax, yl = ay + rx * slope;
-            int ya = ifloor(yl - dy_max + 0.5f), yb = ifloor(yl + dy_max - 0.5f) + 1;
+            int ya = ifloor(yl - dy_max + 0.5f), yb = ifloor(yl + dy_max - 0.5f);
             ya = ya < y0 ? y0 : ya;
             yb = yb > y1 ? y1 : yb;
             for (int y = ya; y <= yb; y++)
@@ -164,7 +164,7 @@ void sty__thin_segment(sty__thin *t, double ax_, double ay_, double bx_, double 
         float slope = dx / dy, dx_max = band / fabsf(s.nx);
         for (int y = y0; y <= y1; y++) {
             float ry = (float)y + 0.5f - ay, xl = ax + ry * slope;
-            int xa = ifloor(xl - dx_max + 0.5f), xb = ifloor(xl + dx_max - 0.5f) + 1;
+            int xa = ifloor(xl - dx_max + 0.5f), xb = ifloor(xl + dx_max - 0.5f);
             xa = xa < x0 ? x0 : xa;
             xb = xb > x1 ? x1 : xb;
             for (int x = xa; x <= xb; x++)
