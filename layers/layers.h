@@ -188,6 +188,8 @@ int lyr_snapshot_str_key(const lyr_snapshot *s, uint32_t id, int field, uint32_t
  *  more than about 2 cm, or unsure), else 0; NULL until lyr_snapshot_check_overlaps
  *  has run. Features flagged 0 can be drawn in any order relative to the others. */
 const uint8_t *lyr_snapshot_overlap_flags(const lyr_snapshot *s);
+/** How many features those flags mark: 1 and the count in *n, or 0 until they are known. */
+int lyr_snapshot_overlap_count(const lyr_snapshot *s, size_t *n);
 /** Work out the flags above (once; kept in the snapshot). It walks every pair of
  *  neighbouring polygons: run it off the serving path. 0 when the flags are there, -1
  *  when the snapshot holds no polygons, memory ran out or `cancel` (may be NULL) became

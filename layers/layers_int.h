@@ -68,6 +68,7 @@ struct lyr_snapshot {
     lyr_rtree rtree;
     size_t bytes;
     _Atomic(uint8_t *) overlap_flags; /* n; set once after loading (overlap.c) */
+    _Atomic size_t n_overlapping;     /* how many of them are 1; stored before the flags */
 };
 
 /** Internal open with an explicit mode (read-only for serving). */

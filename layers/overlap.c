@@ -251,6 +251,10 @@ int lyr_snapshot_check_overlaps(lyr_snapshot *s, const atomic_int *cancel)
         (void)lyr__rtree_search(&s->rtree, &s->bbox[i], visit, &c);
     }
     free(ra);
+    size_t k = 0;
+    for (size_t i = 0; i < s->n; i++)
+        k += flag[i];
+    atomic_store(&s->n_overlapping, k); /* the same number if someone else was faster */
     uint8_t *none = NULL;
     if (!atomic_compare_exchange_strong(&s->overlap_flags, &none, flag))
         free(flag); /* someone else was faster */
@@ -260,4 +264,13 @@ int lyr_snapshot_check_overlaps(lyr_snapshot *s, const atomic_int *cancel)
 const uint8_t *lyr_snapshot_overlap_flags(const lyr_snapshot *s)
 {
     return atomic_load(&((lyr_snapshot *)s)->overlap_flags);
+}
+
+int lyr_snapshot_overlap_count(const lyr_snapshot *s, size_t *n)
+{
+    lyr_snapshot *m = (lyr_snapshot *)s;
+    if (!atomic_load(&m->overlap_flags))
+        return 0;
+    *n = atomic_load(&m->n_overlapping);
+    return 1;
 }

@@ -376,6 +376,7 @@ lyr_snapshot *lyr_snapshot_load(lyr_store *st, const char *layer, tl_err *err)
     lyr_snapshot *s = tl_xcalloc(1, sizeof *s);
     atomic_init(&s->refs, 1);
     atomic_init(&s->overlap_flags, NULL);
+    atomic_init(&s->n_overlapping, 0);
     s->name = tl_xstrdup(layer);
     s->version = version;
     OGRwkbGeometryType gt = wkbFlatten(OGR_L_GetGeomType(lyr));

@@ -281,7 +281,13 @@ void sty__path_geom(cairo_t *cr, const lyr_geom_view *g, const sty__xform *x, tl
 #define STY_THIN_MAX_PX 1.0       /* solid outlines up to this width (device px) */
 #define STY_THIN_LIMIT_PX 65536.0 /* geometry beyond this (float precision) goes to Cairo */
 
-/** Draws solid outlines at most STY_THIN_MAX_PX wide straight into an ARGB32 surface. */
+/** An edge of a ring, device pixels. */
+typedef struct sty__thin_edge {
+    float ax, ay, bx, by;
+} sty__thin_edge;
+
+/** Draws thin solid outlines, the fills under them and solid batched fills straight into an
+ *  ARGB32 surface. */
 typedef struct sty__thin {
     uint8_t *px;   /* the surface's premultiplied ARGB32 pixels */
     int stride, w, h;
@@ -289,38 +295,37 @@ typedef struct sty__thin {
     int x0, y0, x1, y1;
     float hw;      /* half the width */
     tl_arena *a;
-    float *ev;     /* with a fill: the feature's edges, x0 y0 x1 y1 each */
-    float *acc;    /* (w + 2) * h fill accumulation, zero between features */
+    sty__thin_edge *ev; /* with a fill: the feature's edges (shells and holes opposed) */
     size_t n_ev, cap_ev;
+    float *acc;    /* (w + 2) * h fill accumulation, zero between uses */
     float vx0, vy0, vx1, vy1; /* with a fill: the bbox of its vertices */
 } sty__thin;
 
-/** Bind to a surface's pixels; the coverage buffer comes from `a`. */
-void sty__thin_init(sty__thin *t, uint8_t *px, int stride, int w, int h, tl_arena *a);
+/** Bind to a surface's pixels. `cov` (w * h) and `acc` ((w + 2) * h) are buffers the caller
+ *  keeps from tile to tile, all zero (thin.c leaves them so); NULL: made from `a`. */
+void sty__thin_init(sty__thin *t, uint8_t *px, int stride, int w, int h, uint8_t *cov,
+                    float *acc, tl_arena *a);
 /** Start a feature's outline of `width` device pixels (<= STY_THIN_MAX_PX). */
 void sty__thin_begin(sty__thin *t, double width);
 /** Add a segment (device pixels). */
 void sty__thin_segment(sty__thin *t, double ax, double ay, double bx, double by);
-/** Keep an edge of the feature's rings for its fill (device pixels). */
-void sty__thin_edge(sty__thin *t, double ax, double ay, double bx, double by);
 /** Batched fills: one colour over polygons that overlap no other. _begin, then _add each
- *  polygon (0: beyond STY_THIN_LIMIT_PX, nothing added: draw the batch with Cairo after
- *  checking all first), then _paint composites (exact area coverage) and clears. */
+ *  polygon (0: beyond STY_THIN_LIMIT_PX, nothing added), then _paint composites (exact area
+ *  coverage) and clears -- or _discard clears without painting. */
 void sty__thin_fill_begin(sty__thin *t);
 int sty__thin_fill_add(sty__thin *t, const lyr_geom_view *g, const sty__xform *x);
 int sty__thin_fill_paint(sty__thin *t, sty_color c, double opacity);
-/** Orient the ring kept since edge float `from`: outer rings one way, holes the other. */
-void sty__thin_orient(sty__thin *t, size_t from, int outer);
+void sty__thin_fill_discard(sty__thin *t);
 /** Composite the feature's outline in colour `c` at `opacity` (source over) and clear its
  *  coverage. Returns 1 if any pixel of the surface was touched. */
 int sty__thin_paint(sty__thin *t, sty_color c, double opacity);
-/** Composite the feature's fill (exact area coverage of its rings; holes oriented against
- *  their shells by sty__thin_geom), then its outline, in one pass; clears the coverage.
+/** Composite the feature's fill (exact area coverage of its rings), then its outline, in one pass; clears the coverage.
  *  Needs the edges kept by sty__thin_geom(..., 1). Returns 1 if any pixel was touched. */
 int sty__thin_paint_filled(sty__thin *t, sty_color fill, double fill_opacity, sty_color line,
                            double line_opacity);
 /** The rings of polygon `g` as segments of `t`, with the vertex dropping of
- *  sty__path_geom; with `keep_edges`, also kept for sty__thin_paint_filled. Returns 0
+ *  sty__path_geom; with `keep_edges`, also kept (holes turned against their shells) for
+ *  sty__thin_paint_filled. Returns 0
  *  without adding anything when `g` reaches beyond STY_THIN_LIMIT_PX pixels from the tile,
  *  or (keeping edges) has more than STY_THIN_MAX_EDGES vertices: Cairo draws it then. */
 int sty__thin_geom(sty__thin *t, const lyr_geom_view *g, const sty__xform *x, int keep_edges);

@@ -1,5 +1,6 @@
-/* thin.c: solid outlines at most STY_THIN_MAX_PX wide, drawn straight into the tile's
- * premultiplied ARGB32 pixels instead of through Cairo's stroker.
+/* thin.c: solid polygon outlines at most STY_THIN_MAX_PX wide, the fills under them and
+ * solid batched fills, drawn straight into the tile's premultiplied ARGB32 pixels instead
+ * of through Cairo (outlines first below; fills: "Signed-area accumulation").
  *
  * Why: at z14-z17 every zoning parcel is outlined 0.5-0.8 px wide, and Cairo 1.16 spends
  * some 25-36k instructions on each such ring (offset polygon, joins, tessellation, scan
@@ -23,18 +24,20 @@
 
 #include "styles/styles_int.h"
 
-void sty__thin_init(sty__thin *t, uint8_t *px, int stride, int w, int h, tl_arena *a)
+void sty__thin_init(sty__thin *t, uint8_t *px, int stride, int w, int h, uint8_t *cov,
+                    float *acc, tl_arena *a)
 {
     t->px = px;
     t->stride = stride;
     t->w = w;
     t->h = h;
-    t->cov = tl_arena_calloc(a, (size_t)w * (size_t)h, 1);
+    t->cov = cov ? cov : tl_arena_calloc(a, (size_t)w * (size_t)h, 1);
     t->x0 = t->y0 = 0;
     t->x1 = t->y1 = -1;
     t->hw = 0.25f;
     t->a = a;
-    t->ev = t->acc = NULL;
+    t->ev = NULL;
+    t->acc = acc; /* NULL: made from `a` on first use */
     t->n_ev = t->cap_ev = 0;
 }
 
@@ -49,26 +52,16 @@ void sty__thin_begin(sty__thin *t, double width)
     t->vx1 = t->vy1 = -INFINITY;
 }
 
-void sty__thin_edge(sty__thin *t, double ax, double ay, double bx, double by)
+/* Keep an edge of the feature's rings for its fill (device pixels). */
+static void keep_edge(sty__thin *t, double ax, double ay, double bx, double by)
 {
-    if (t->n_ev + 4 > t->cap_ev) {
-        size_t cap = t->cap_ev ? 2 * t->cap_ev : 256;
-        float *nv = tl_arena_alloc(t->a, cap * sizeof *nv);
-        if (t->n_ev)
-            memcpy(nv, t->ev, t->n_ev * sizeof *nv);
-        t->ev = nv;
-        t->cap_ev = cap;
-    }
-    float *e = t->ev + t->n_ev;
-    e[0] = (float)ax;
-    e[1] = (float)ay;
-    e[2] = (float)bx;
-    e[3] = (float)by;
-    t->n_ev += 4;
-    t->vx0 = fminf(t->vx0, fminf(e[0], e[2]));
-    t->vx1 = fmaxf(t->vx1, fmaxf(e[0], e[2]));
-    t->vy0 = fminf(t->vy0, fminf(e[1], e[3]));
-    t->vy1 = fmaxf(t->vy1, fmaxf(e[1], e[3]));
+    t->ev = tl_arena_grow(t->a, t->ev, t->n_ev, &t->cap_ev, sizeof *t->ev, 64);
+    sty__thin_edge *e = &t->ev[t->n_ev++];
+    *e = (sty__thin_edge){(float)ax, (float)ay, (float)bx, (float)by};
+    t->vx0 = fminf(t->vx0, fminf(e->ax, e->bx));
+    t->vx1 = fmaxf(t->vx1, fmaxf(e->ax, e->bx));
+    t->vy0 = fminf(t->vy0, fminf(e->ay, e->by));
+    t->vy1 = fmaxf(t->vy1, fmaxf(e->ay, e->by));
 }
 
 static inline int ifloor(float v)
@@ -209,12 +202,18 @@ static inline void fill_px(uint32_t *p, uint32_t src, int opaque, float f)
         *p = over(*p, src, q17(f));
 }
 
+/* A colour at an opacity as a premultiplied ARGB32 pixel. */
+static uint32_t premul(sty_color c, double opacity)
+{
+    uint32_t a = (uint32_t)lround((opacity < 0 ? 0 : opacity > 1 ? 1 : opacity) * 255.0);
+    return a << 24 | mul255(c.r, a) << 16 | mul255(c.g, a) << 8 | mul255(c.b, a);
+}
+
 int sty__thin_paint(sty__thin *t, sty_color c, double opacity)
 {
     if (t->x0 > t->x1 || t->y0 > t->y1)
         return 0;
-    uint32_t a = (uint32_t)lround((opacity < 0 ? 0 : opacity > 1 ? 1 : opacity) * 255.0);
-    uint32_t src = a << 24 | mul255(c.r, a) << 16 | mul255(c.g, a) << 8 | mul255(c.b, a);
+    uint32_t src = premul(c, opacity);
     size_t n = (size_t)(t->x1 - t->x0 + 1);
     for (int y = t->y0; y <= t->y1; y++) {
         uint8_t *cv = &t->cov[(size_t)y * (size_t)t->w + (size_t)t->x0];
@@ -236,12 +235,6 @@ int sty__thin_paint(sty__thin *t, sty_color c, double opacity)
         memset(cv, 0, n); /* the buffer is all zero between features */
     }
     return 1;
-}
-
-static uint32_t premul(sty_color c, double opacity)
-{
-    uint32_t a = (uint32_t)lround((opacity < 0 ? 0 : opacity > 1 ? 1 : opacity) * 255.0);
-    return a << 24 | mul255(c.r, a) << 16 | mul255(c.g, a) << 8 | mul255(c.b, a);
 }
 
 /* Signed-area accumulation (the scheme of font-rs and stb_truetype's second rasterizer):
@@ -321,9 +314,9 @@ static void acc_piece(float *acc, size_t stride, int ylo, int yhi, float lo, flo
 }
 
 static void acc_clipped(float *acc, size_t stride, int ylo, int yhi, float lo, float hi,
-                        const float *e)
+                        const sty__thin_edge *e)
 {
-    float ax = e[0], ay = e[1], bx = e[2], by = e[3];
+    float ax = e->ax, ay = e->ay, bx = e->bx, by = e->by;
     int rev = 0;
     const float lim = (float)(2.0 * STY_THIN_LIMIT_PX);
     if (ay == by || !(fabsf(ax) < lim && fabsf(ay) < lim && fabsf(bx) < lim && fabsf(by) < lim))
@@ -356,6 +349,14 @@ static void acc_clipped(float *acc, size_t stride, int ylo, int yhi, float lo, f
     acc_piece(acc, stride, ylo, yhi, lo, hi, rev, ax, ay, bx, by);
 }
 
+/* The accumulation buffer, (w + 2) * h cells, zero between uses; made on first use. */
+static float *acc_buffer(sty__thin *t)
+{
+    if (!t->acc)
+        t->acc = tl_arena_calloc(t->a, ((size_t)t->w + 2) * (size_t)t->h, sizeof *t->acc);
+    return t->acc;
+}
+
 int sty__thin_paint_filled(sty__thin *t, sty_color fill, double fill_opacity, sty_color line,
                            double line_opacity)
 {
@@ -372,10 +373,9 @@ int sty__thin_paint_filled(sty__thin *t, sty_color fill, double fill_opacity, st
     if (x0 > x1 || y0 > y1)
         return 0;
     size_t stride = (size_t)t->w + 2;
-    if (!t->acc)
-        t->acc = tl_arena_calloc(t->a, stride * (size_t)t->h, sizeof *t->acc);
-    for (size_t i = 0; i < t->n_ev; i += 4)
-        acc_clipped(t->acc, stride, y0, y1 + 1, (float)x0, (float)(x1 + 1), t->ev + i);
+    float *acc = acc_buffer(t);
+    for (size_t i = 0; i < t->n_ev; i++)
+        acc_clipped(acc, stride, y0, y1 + 1, (float)x0, (float)(x1 + 1), &t->ev[i]);
     uint32_t fsrc = premul(fill, fill_opacity), lsrc = premul(line, line_opacity);
     int have_line = t->x0 <= t->x1, opaque = fsrc >> 24 == 255;
     for (int y = y0; y <= y1; y++) {
@@ -398,24 +398,6 @@ int sty__thin_paint_filled(sty__thin *t, sty_color fill, double fill_opacity, st
     return 1;
 }
 
-void sty__thin_orient(sty__thin *t, size_t from, int outer)
-{
-    double area = 0.0;
-    for (size_t i = from; i < t->n_ev; i += 4) {
-        const float *e = t->ev + i;
-        area += (double)e[0] * e[3] - (double)e[2] * e[1];
-    }
-    if ((area < 0.0) == (outer != 0))
-        return; /* outer rings one way, holes the other: their windings cancel */
-    for (size_t i = from; i < t->n_ev; i += 4) {
-        float *e = t->ev + i, x = e[0], y = e[1];
-        e[0] = e[2];
-        e[1] = e[3];
-        e[2] = x;
-        e[3] = y;
-    }
-}
-
 /* Batched fills ------------------------------------------------------------------------------
  * One colour over many polygons that overlap no other (render.c's batches): every ring's
  * edges go straight into the accumulation buffer, shells one way round and holes the other,
@@ -425,10 +407,21 @@ void sty__thin_orient(sty__thin *t, size_t from, int outer)
 
 void sty__thin_fill_begin(sty__thin *t)
 {
-    if (!t->acc)
-        t->acc = tl_arena_calloc(t->a, ((size_t)t->w + 2) * (size_t)t->h, sizeof *t->acc);
+    (void)acc_buffer(t);
     t->vx0 = t->vy0 = INFINITY;
     t->vx1 = t->vy1 = -INFINITY;
+}
+
+/* Rings -------------------------------------------------------------------------------- */
+
+/* Is the device-pixel bbox of `b` within float's reach (STY_THIN_LIMIT_PX)? */
+static int in_reach(const tl_bbox *b, const sty__xform *x, double *bx0, double *by0,
+                    double *bx1, double *by1)
+{
+    *bx0 = (b->minx - x->ox) * x->k, *bx1 = (b->maxx - x->ox) * x->k;
+    *by0 = (x->oy - b->maxy) * x->k, *by1 = (x->oy - b->miny) * x->k;
+    return *bx0 > -STY_THIN_LIMIT_PX && *bx1 < STY_THIN_LIMIT_PX && *by0 > -STY_THIN_LIMIT_PX &&
+           *by1 < STY_THIN_LIMIT_PX;
 }
 
 /* Twice the signed area of a ring in EPSG:3857 (y up). */
@@ -440,15 +433,79 @@ static double ring_area2(const double *p, size_t n)
     return a;
 }
 
-int sty__thin_fill_add(sty__thin *t, const lyr_geom_view *g, const sty__xform *x)
+/* Where a ring's kept segments go; `rev`: the ring runs the wrong way round for a fill. */
+typedef void (*ring_sink)(sty__thin *t, double ax, double ay, double bx, double by, int rev);
+
+/* The rings of `g` with at least `min_n` vertices, in device pixels, closed, with the vertex
+ * dropping of sty__path_geom (a vertex closer than sqrt(min_d2) to the last kept one is
+ * skipped). For fills, shells run counter-clockwise in EPSG:3857 and holes clockwise, so
+ * their windings cancel: `rev` tells the sink which rings to turn round. */
+static void walk_rings(sty__thin *t, const lyr_geom_view *g, const sty__xform *x, size_t min_n,
+                       ring_sink sink)
 {
     const double ox = x->ox, oy = x->oy, k = x->k, d2 = x->min_d2;
+    for (uint32_t i = 0; i < g->n_parts; i++) {
+        const double *p = g->xy + 2 * (size_t)g->part_start[i];
+        size_t n = g->part_start[i + 1] - g->part_start[i];
+        if (n > 1 && p[0] == p[2 * (n - 1)] && p[1] == p[2 * (n - 1) + 1])
+            n--;
+        if (n < min_n)
+            continue;
+        int outer = g->ring_outer ? g->ring_outer[i] : 1;
+        int rev = (ring_area2(p, n) > 0.0) != (outer != 0);
+        double fx = (p[0] - ox) * k, fy = (oy - p[1]) * k, lx = fx, ly = fy;
+        for (size_t j = 1; j < n; j++) {
+            double px = (p[2 * j] - ox) * k, py = (oy - p[2 * j + 1]) * k;
+            double dx = px - lx, dy = py - ly;
+            if (dx * dx + dy * dy < d2)
+                continue;
+            sink(t, lx, ly, px, py, rev);
+            lx = px;
+            ly = py;
+        }
+        sink(t, lx, ly, fx, fy, rev); /* close the ring */
+    }
+}
+
+static void sink_outline(sty__thin *t, double ax, double ay, double bx, double by, int rev)
+{
+    (void)rev;
+    sty__thin_segment(t, ax, ay, bx, by);
+}
+
+static void sink_outline_edge(sty__thin *t, double ax, double ay, double bx, double by, int rev)
+{
+    sty__thin_segment(t, ax, ay, bx, by);
+    if (rev)
+        keep_edge(t, bx, by, ax, ay);
+    else
+        keep_edge(t, ax, ay, bx, by);
+}
+
+static void sink_batch(sty__thin *t, double ax, double ay, double bx, double by, int rev)
+{
+    sty__thin_edge e = rev ? (sty__thin_edge){(float)bx, (float)by, (float)ax, (float)ay}
+                           : (sty__thin_edge){(float)ax, (float)ay, (float)bx, (float)by};
+    acc_clipped(t->acc, (size_t)t->w + 2, 0, t->h, 0.0f, (float)t->w, &e);
+}
+
+int sty__thin_geom(sty__thin *t, const lyr_geom_view *g, const sty__xform *x, int keep_edges)
+{
+    double bx0, by0, bx1, by1;
+    if (g->kind != LYR_GEOM_POLYGON ||
+        (keep_edges && g->part_start[g->n_parts] - g->part_start[0] > STY_THIN_MAX_EDGES) ||
+        !in_reach(&g->bbox, x, &bx0, &by0, &bx1, &by1))
+        return 0;
+    walk_rings(t, g, x, 2, keep_edges ? sink_outline_edge : sink_outline);
+    return 1;
+}
+
+int sty__thin_fill_add(sty__thin *t, const lyr_geom_view *g, const sty__xform *x)
+{
+    double bx0, by0, bx1, by1;
     if (g->kind != LYR_GEOM_POLYGON)
         return 1;
-    double bx0 = (g->bbox.minx - ox) * k, bx1 = (g->bbox.maxx - ox) * k;
-    double by0 = (oy - g->bbox.maxy) * k, by1 = (oy - g->bbox.miny) * k;
-    if (!(bx0 > -STY_THIN_LIMIT_PX && bx1 < STY_THIN_LIMIT_PX && by0 > -STY_THIN_LIMIT_PX &&
-          by1 < STY_THIN_LIMIT_PX))
+    if (!in_reach(&g->bbox, x, &bx0, &by0, &bx1, &by1))
         return 0;
     if (bx1 < 0.0 || by1 < 0.0 || bx0 >= t->w || by0 >= t->h)
         return 1; /* off the surface (left of it, its closed rings would fold to nothing) */
@@ -456,46 +513,12 @@ int sty__thin_fill_add(sty__thin *t, const lyr_geom_view *g, const sty__xform *x
     t->vx1 = fmaxf(t->vx1, (float)bx1);
     t->vy0 = fminf(t->vy0, (float)by0);
     t->vy1 = fmaxf(t->vy1, (float)by1);
-    size_t stride = (size_t)t->w + 2;
-    float lo = 0.0f, hi = (float)t->w;
-    for (uint32_t i = 0; i < g->n_parts; i++) {
-        const double *p = g->xy + 2 * (size_t)g->part_start[i];
-        size_t n = g->part_start[i + 1] - g->part_start[i];
-        if (n > 1 && p[0] == p[2 * (n - 1)] && p[1] == p[2 * (n - 1) + 1])
-            n--;
-        if (n < 3)
-            continue;
-        int outer = g->ring_outer ? g->ring_outer[i] : 1;
-        /* shells counter-clockwise in EPSG:3857, holes clockwise: windings cancel */
-        int rev = (ring_area2(p, n) > 0.0) != (outer != 0);
-        float e[4];
-        double fx = (p[0] - ox) * k, fy = (oy - p[1]) * k, lx = fx, ly = fy;
-        for (size_t j = 1; j <= n; j++) {
-            double px, py;
-            if (j < n) {
-                px = (p[2 * j] - ox) * k;
-                py = (oy - p[2 * j + 1]) * k;
-                double dx = px - lx, dy = py - ly;
-                if (dx * dx + dy * dy < d2)
-                    continue;
-            } else {
-                px = fx; /* close the ring */
-                py = fy;
-            }
-            if (rev) {
-                e[0] = (float)px, e[1] = (float)py, e[2] = (float)lx, e[3] = (float)ly;
-            } else {
-                e[0] = (float)lx, e[1] = (float)ly, e[2] = (float)px, e[3] = (float)py;
-            }
-            acc_clipped(t->acc, stride, 0, t->h, lo, hi, e);
-            lx = px;
-            ly = py;
-        }
-    }
+    walk_rings(t, g, x, 3, sink_batch);
     return 1;
 }
 
-int sty__thin_fill_paint(sty__thin *t, sty_color c, double opacity)
+/* Composite the batch's summed coverage in `src` (when `paint`) and clear the buffer. */
+static int fill_finish(sty__thin *t, uint32_t src, int paint)
 {
     if (!(t->vx0 <= t->vx1))
         return 0;
@@ -505,19 +528,26 @@ int sty__thin_fill_paint(sty__thin *t, sty_color c, double opacity)
     x1 = x1 > t->w - 1 ? t->w - 1 : x1;
     int x0 = 0; /* what lies left of the surface folded into column 0 */
     size_t stride = (size_t)t->w + 2;
-    uint32_t src = premul(c, opacity);
     int opaque = src >> 24 == 255;
     for (int y = y0; y <= y1; y++) {
         uint32_t *row = (uint32_t *)(void *)(t->px + (size_t)y * (size_t)t->stride);
         float *ac = t->acc + (size_t)y * stride;
         float sum = 0.0f;
-        for (int x = x0; x <= x1; x++) {
+        for (int x = x0; paint && x <= x1; x++) {
             sum += ac[x];
-            ac[x] = 0.0f;
             fill_px(&row[x], src, opaque, fabsf(sum));
         }
-        for (int x = x1 + 1; x < t->w + 2; x++)
-            ac[x] = 0.0f; /* cells right of the box (spill, clipped edges' ends) */
+        memset(ac, 0, stride * sizeof *ac); /* with the cells right of the box (spill) */
     }
-    return 1;
+    return paint;
+}
+
+int sty__thin_fill_paint(sty__thin *t, sty_color c, double opacity)
+{
+    return fill_finish(t, premul(c, opacity), 1);
+}
+
+void sty__thin_fill_discard(sty__thin *t)
+{
+    (void)fill_finish(t, 0, 0);
 }

@@ -257,14 +257,12 @@ static void *analyse(void *ud)
             if (!atomic_load(&r->stop) && lyr_snapshot_kind(s) == LYR_GEOM_POLYGON &&
                 !lyr_snapshot_overlap_flags(s)) {
                 double t0 = tl_now();
-                if (lyr_snapshot_check_overlaps(s, &r->stop) == 0) {
-                    const uint8_t *f = lyr_snapshot_overlap_flags(s);
-                    size_t k = 0, m = lyr_snapshot_count(s);
-                    for (size_t j = 0; j < m; j++)
-                        k += f[j];
+                size_t k = 0;
+                if (lyr_snapshot_check_overlaps(s, &r->stop) == 0 &&
+                    lyr_snapshot_overlap_count(s, &k))
                     TL_INFO("layer %s v%d: %zu of %zu polygons overlap another one (%.2f s)",
-                            ls[i]->name, lyr_snapshot_version(s), k, m, tl_now() - t0);
-                }
+                            ls[i]->name, lyr_snapshot_version(s), k, lyr_snapshot_count(s),
+                            tl_now() - t0);
             }
             srv_layer_release(ls[i]);
         }

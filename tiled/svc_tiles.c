@@ -236,11 +236,8 @@ void srv_health_handle(srv_request *req, srv_response *res)
         if (lyr_snapshot_kind(s) == LYR_GEOM_POLYGON) {
             /* polygons overlapping another one: a data-quality figure, and until the
              * analyst thread has it, polygon fills are drawn one by one (slower) */
-            const uint8_t *f = lyr_snapshot_overlap_flags(s);
-            size_t k = 0, m = lyr_snapshot_count(s);
-            for (size_t j = 0; f && j < m; j++)
-                k += f[j];
-            if (f)
+            size_t k;
+            if (lyr_snapshot_overlap_count(s, &k))
                 tl_buf_addf(&b, NULL, ", \"overlapping\": %zu", k);
             else
                 tl_buf_addf(&b, NULL, ", \"overlapping\": \"pending\"");

@@ -95,17 +95,24 @@ static double inscribed(GEOSContextHandle_t g, const lyr_snapshot *s, uint32_t i
     return r;
 }
 
-/* For each zone class: a parcel with room for a clean pixel; its tile at z16 has the zone's
- * fill colour exactly at the parcel's inscribed-circle centre. */
-static void test_parcel_colours(void **state)
+/* The demo store's zoning layer, straight from the store (not through the server). */
+static lyr_snapshot *load_zoning(void)
 {
-    (void)state;
     tl_err err = TL_ERR_INIT;
     lyr_store *st = lyr_store_open(store, 0, &err);
     assert_non_null(st);
     lyr_snapshot *s = lyr_snapshot_load(st, "zoning", &err);
     assert_non_null(s);
     lyr_store_close(st);
+    return s;
+}
+
+/* For each zone class: a parcel with room for a clean pixel; its tile at z16 has the zone's
+ * fill colour exactly at the parcel's inscribed-circle centre. */
+static void test_parcel_colours(void **state)
+{
+    (void)state;
+    lyr_snapshot *s = load_zoning();
     int zc = lyr_snapshot_field_index(s, "zone_code");
     assert_true(zc >= 0);
     GEOSContextHandle_t g = GEOS_init_r();
@@ -350,12 +357,7 @@ static void test_health_overlaps(void **state)
     assert_int_equal(dis, 0);
     assert_int_equal(roads, -2); /* lines: not reported */
 
-    tl_err err = TL_ERR_INIT;
-    lyr_store *st = lyr_store_open(store, 0, &err);
-    assert_non_null(st);
-    lyr_snapshot *s = lyr_snapshot_load(st, "zoning", &err);
-    assert_non_null(s);
-    lyr_store_close(st);
+    lyr_snapshot *s = load_zoning();
     assert_int_equal(lyr_snapshot_check_overlaps(s, NULL), 0);
     const uint8_t *f = lyr_snapshot_overlap_flags(s);
     size_t n = lyr_snapshot_count(s), k = 0;
@@ -369,6 +371,7 @@ static void test_health_overlaps(void **state)
     GEOSContextHandle_t g = GEOS_init_r();
     tl_arena a;
     tl_arena_init(&a, 0);
+    tl_err err = TL_ERR_INIT;
     int flagged = 0, clean = 0;
     for (uint32_t id = 0; id < n && (flagged < 20 || clean < 40); id++) {
         if (f[id] ? flagged >= 20 : clean >= 40)

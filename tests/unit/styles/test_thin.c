@@ -29,7 +29,7 @@ static void canvas_open(canvas *c, int w, int h)
     assert_int_equal(cairo_surface_status(c->s), CAIRO_STATUS_SUCCESS);
     tl_arena_init(&c->a, 0);
     sty__thin_init(&c->t, cairo_image_surface_get_data(c->s), cairo_image_surface_get_stride(c->s),
-                   w, h, &c->a);
+                   w, h, NULL, NULL, &c->a);
 }
 
 static void canvas_close(canvas *c)
