@@ -770,26 +770,67 @@ uint32_t sty__unpremul(uint32_t c, uint32_t a)
     return unpremul(c, a);
 }
 
+/* One premultiplied ARGB32 pixel as the bytes R G B A (straight alpha). */
+static inline uint32_t to_rgba(uint32_t p)
+{
+    uint32_t a = p >> 24;
+    if (a == 255) /* opaque, most of a map: A R G B -> the bytes R G B A */
+        return (p & 0xff00ff00u) | ((p >> 16) & 0xffu) | ((p & 0xffu) << 16);
+    if (a == 0)
+        return p; /* transparent: premultiplied, so already 0, 0, 0, 0 */
+    uint32_t r = unpremul((p >> 16) & 0xffu, a);
+    uint32_t g = unpremul((p >> 8) & 0xffu, a);
+    uint32_t b = unpremul(p & 0xffu, a);
+    r = r > 255 ? 255 : r; /* Cairo keeps c <= a; a foreign surface might not */
+    g = g > 255 ? 255 : g;
+    b = b > 255 ? 255 : b;
+    return a << 24 | b << 16 | g << 8 | r;
+}
+
 int sty__argb_to_rgba(uint8_t *data, int w, int h, size_t stride)
 {
     pthread_once(&unpremul_once, unpremul_init);
     uint32_t any = 0;
     for (int y = 0; y < h; y++) {
         uint32_t *row = (uint32_t *)(void *)(data + (size_t)y * stride);
-        for (int x = 0; x < w; x++) {
-            uint32_t p = row[x], a = p >> 24;
-            any |= p;
-            if (a == 255) { /* opaque, most of a map: A R G B -> the bytes R G B A */
-                row[x] = (p & 0xff00ff00u) | ((p >> 16) & 0xffu) | ((p & 0xffu) << 16);
-            } else if (a != 0) {
-                uint32_t r = unpremul((p >> 16) & 0xffu, a);
-                uint32_t g = unpremul((p >> 8) & 0xffu, a);
-                uint32_t b = unpremul(p & 0xffu, a);
-                r = r > 255 ? 255 : r; /* Cairo keeps c <= a; a foreign surface might not */
-                g = g > 255 ? 255 : g;
-                b = b > 255 ? 255 : b;
-                row[x] = a << 24 | b << 16 | g << 8 | r;
-            } /* transparent: premultiplied, so already 0, 0, 0, 0 */
+        int x = 0;
+        uint32_t last_in = 0, last_out = 0; /* transparent converts to itself */
+        /* blocks of 8: all of one colour (the inside of a fill) or all opaque (most of a
+         * map) take branch-free paths that the compiler turns into vector code */
+        for (; x + 8 <= w; x += 8) {
+            uint32_t all = 0xffffffffu, diff = 0, p0 = row[x];
+            for (int i = 0; i < 8; i++) {
+                all &= row[x + i];
+                diff |= row[x + i] ^ p0;
+            }
+            any |= all | p0;
+            if (!diff) {
+                if (p0 != last_in) {
+                    last_in = p0;
+                    last_out = to_rgba(p0);
+                }
+                for (int i = 0; i < 8; i++)
+                    row[x + i] = last_out;
+            } else if (all >> 24 == 255) {
+                for (int i = 0; i < 8; i++) {
+                    uint32_t p = row[x + i];
+                    row[x + i] = (p & 0xff00ff00u) | ((p >> 16) & 0xffu) | ((p & 0xffu) << 16);
+                }
+            } else {
+                for (int i = 0; i < 8; i++) {
+                    uint32_t p = row[x + i];
+                    any |= p;
+                    if (p != last_in) {
+                        last_in = p;
+                        last_out = to_rgba(p);
+                    }
+                    row[x + i] = last_out;
+                }
+            }
+        }
+        for (; x < w; x++) {
+            any |= row[x];
+            row[x] = to_rgba(row[x]);
         }
     }
     return !any;
