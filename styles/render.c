@@ -483,6 +483,24 @@ static int thin_filled(draw_state *d, const psym *s)
     return 1;
 }
 
+/* The current polygon's solid fill drawn by thin.c's accumulation (exact area coverage,
+ * as Cairo's GRAY anti-aliasing); 0 when it is hatched or too far out for it. */
+static int thin_fill(draw_state *d, const psym *s)
+{
+    if (!d->thin_ok || s->y->hatch.kind != STY_HATCH_NONE)
+        return 0;
+    sty__thin *t = &d->thin;
+    sty__thin_fill_begin(t);
+    if (!sty__thin_fill_add(t, &d->g, &d->xf)) {
+        sty__thin_fill_discard(t);
+        return 0;
+    }
+    cairo_surface_flush(d->target);
+    if (sty__thin_fill_paint(t, s->y->fill.color, s->y->fill.opacity))
+        cairo_surface_mark_dirty(d->target);
+    return 1;
+}
+
 /* Defer the fill of the current feature to its symbolizer's batch. */
 static void defer_fill(draw_state *d, psym *s)
 {
@@ -504,7 +522,7 @@ static void draw_rule(draw_state *d, prule *pr)
             }
             if (s->thin_fill && d->thin_ok && thin_filled(d, s))
                 break;
-            if (s->fill) {
+            if (s->fill && !thin_fill(d, s)) {
                 ensure_path(d);
                 fill_with(d, s);
             }

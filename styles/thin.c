@@ -1,6 +1,7 @@
 /* thin.c: solid polygon outlines at most STY_THIN_MAX_PX wide, the fills under them and
- * solid batched fills, drawn straight into the tile's premultiplied ARGB32 pixels instead
- * of through Cairo (outlines first below; fills: "Signed-area accumulation").
+ * every other solid polygon fill (batched or one by one), drawn straight into the tile's
+ * premultiplied ARGB32 pixels instead of through Cairo (outlines first below; fills:
+ * "Signed-area accumulation").
  *
  * Why: at z14-z17 every zoning parcel is outlined 0.5-0.8 px wide, and Cairo 1.16 spends
  * some 25-36k instructions on each such ring (offset polygon, joins, tessellation, scan
@@ -522,12 +523,12 @@ static int fill_finish(sty__thin *t, uint32_t src, int paint)
 {
     if (!(t->vx0 <= t->vx1))
         return 0;
-    int y0 = ifloor(t->vy0), y1 = ifloor(t->vy1), x1 = ifloor(t->vx1);
+    int y0 = ifloor(t->vy0), y1 = ifloor(t->vy1), x0 = ifloor(t->vx0), x1 = ifloor(t->vx1);
     y0 = y0 < 0 ? 0 : y0;
     y1 = y1 > t->h - 1 ? t->h - 1 : y1;
+    x0 = x0 < 0 ? 0 : x0; /* what lies left of the surface folded into column 0 */
     x1 = x1 > t->w - 1 ? t->w - 1 : x1;
-    int x0 = 0; /* what lies left of the surface folded into column 0 */
-    size_t stride = (size_t)t->w + 2;
+    size_t stride = (size_t)t->w + 2, n = (size_t)(x1 - x0 + 2); /* with the spill cell */
     int opaque = src >> 24 == 255;
     for (int y = y0; y <= y1; y++) {
         uint32_t *row = (uint32_t *)(void *)(t->px + (size_t)y * (size_t)t->stride);
@@ -537,7 +538,7 @@ static int fill_finish(sty__thin *t, uint32_t src, int paint)
             sum += ac[x];
             fill_px(&row[x], src, opaque, fabsf(sum));
         }
-        memset(ac, 0, stride * sizeof *ac); /* with the cells right of the box (spill) */
+        memset(ac + x0, 0, n * sizeof *ac); /* no edge reaches left of x0 or past x1 + 1 */
     }
     return paint;
 }
