@@ -45,6 +45,7 @@ typedef struct psym {
     cairo_antialias_t fill_aa; /* for the fill */
     int thin;                  /* a polygon outline thin.c can draw */
     int thin_fill;             /* ... and the fill under it */
+    int thin_line;             /* a line thin.c can draw (solid, round caps) */
     uint32_t *batch;      /* fills deferred to the end of the feature-type-style */
     size_t n_batch, cap_batch;
 } psym;
@@ -255,6 +256,7 @@ static void prepare_sym(psym *ps, const sty_symbolizer *y, plan *p)
         ps->dash_offset = k->dash_offset * scale;
         ps->aa = ps->width < THIN_STROKE_PX ? CAIRO_ANTIALIAS_FAST : CAIRO_ANTIALIAS_GRAY;
         ps->thin = y->kind == STY_SYM_POLYGON && ps->n_dash == 0 && ps->width <= STY_THIN_MAX_PX;
+        ps->thin_line = y->kind == STY_SYM_LINE && ps->n_dash == 0 && k->cap == STY_CAP_ROUND;
         reach = ps->width * stroke_reach(k);
     }
     /* A polygon fill whose edge its own solid, opaque outline of at least COVERED_EDGE_PX
@@ -483,6 +485,22 @@ static int thin_filled(draw_state *d, const psym *s)
     return 1;
 }
 
+/* The current line drawn by thin.c (psym.thin_line); 0 when it is too far out or turns
+ * where its join would show. */
+static int thin_line(draw_state *d, const psym *s)
+{
+    sty__thin *t = &d->thin;
+    const sty_stroke *k = &s->y->stroke;
+    sty__thin_begin(t, s->width);
+    if (!sty__thin_line(t, &d->g, &d->xf, (int)k->join, k->miter_limit))
+        return 0;
+    int x0 = t->x0, y0 = t->y0, x1 = t->x1, y1 = t->y1;
+    cairo_surface_flush(d->target);
+    if (sty__thin_paint(t, k->color, k->opacity))
+        cairo_surface_mark_dirty_rectangle(d->target, x0, y0, x1 - x0 + 1, y1 - y0 + 1);
+    return 1;
+}
+
 /* The current polygon's solid fill drawn by thin.c's accumulation (exact area coverage,
  * as Cairo's GRAY anti-aliasing); 0 when it is hatched or too far out for it. */
 static int thin_fill(draw_state *d, const psym *s)
@@ -534,6 +552,8 @@ static void draw_rule(draw_state *d, prule *pr)
             break;
         case STY_SYM_LINE:
             if (d->g.kind == LYR_GEOM_POINT || !s->stroke)
+                break;
+            if (s->thin_line && d->thin_ok && thin_line(d, s))
                 break;
             ensure_path(d);
             use_stroke(d, s);

@@ -286,7 +286,7 @@ typedef struct sty__thin_edge {
     float ax, ay, bx, by;
 } sty__thin_edge;
 
-/** Draws thin solid outlines, the fills under them and solid batched fills straight into an
+/** Draws thin solid outlines, solid fills and round-capped solid lines straight into an
  *  ARGB32 surface. */
 typedef struct sty__thin {
     uint8_t *px;   /* the surface's premultiplied ARGB32 pixels */
@@ -299,13 +299,16 @@ typedef struct sty__thin {
     size_t n_ev, cap_ev;
     float *acc;    /* (w + 2) * h fill accumulation, zero between uses */
     float vx0, vy0, vx1, vy1; /* with a fill: the bbox of its vertices */
+    int16_t *sx0, *sx1; /* a line's columns reached per row (empty: INT16_MAX, -1) */
+    int spans;          /* the current feature is a line: paint by sx0/sx1 */
 } sty__thin;
 
 /** Bind to a surface's pixels. `cov` (w * h) and `acc` ((w + 2) * h) are buffers the caller
  *  keeps from tile to tile, all zero (thin.c leaves them so); NULL: made from `a`. */
 void sty__thin_init(sty__thin *t, uint8_t *px, int stride, int w, int h, uint8_t *cov,
                     float *acc, tl_arena *a);
-/** Start a feature's outline of `width` device pixels (<= STY_THIN_MAX_PX). */
+/** Start a feature's outline of `width` device pixels (<= STY_THIN_MAX_PX; any width for
+ *  sty__thin_line). */
 void sty__thin_begin(sty__thin *t, double width);
 /** Add a segment (device pixels). */
 void sty__thin_segment(sty__thin *t, double ax, double ay, double bx, double by);
@@ -330,6 +333,12 @@ int sty__thin_paint_filled(sty__thin *t, sty_color fill, double fill_opacity, st
  *  or (keeping edges) has more than STY_THIN_MAX_EDGES vertices: Cairo draws it then. */
 int sty__thin_geom(sty__thin *t, const lyr_geom_view *g, const sty__xform *x, int keep_edges);
 #define STY_THIN_MAX_EDGES 512
+/** Line `g` (solid, round caps, `t` begun with its width) as the union of its segments'
+ *  capsules, for sty__thin_paint: round joins, and a bevel or miter `join` where it
+ *  differs from a round one by at most 0.2 px. Returns 0 without adding anything when `g`
+ *  is not a line, reaches beyond STY_THIN_LIMIT_PX or turns more sharply than that. */
+int sty__thin_line(sty__thin *t, const lyr_geom_view *g, const sty__xform *x, int join,
+                   double miter_limit);
 
 /* Interior points (polylabel.c) --------------------------------------------------------- */
 

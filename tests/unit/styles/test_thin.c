@@ -1,7 +1,8 @@
-/* test_thin.c: thin outlines drawn without Cairo's stroker (styles/thin.c): exact coverage
- * of axis-aligned lines, as close to Cairo's exact stroke as Cairo's 4x4-sampled one on
- * random rings, the same pixels on both sides of a tile edge, and nothing drawn (or
- * crashed) for geometry out of reach. */
+/* test_thin.c: thin outlines, fills and round-capped lines drawn without Cairo
+ * (styles/thin.c): exact coverage of axis-aligned lines, as close to Cairo's exact stroke
+ * as Cairo's 4x4-sampled one on random rings, lines close to Cairo's exact stroke, the
+ * same pixels on both sides of a tile edge, joins that would show left to Cairo, and
+ * nothing drawn (or crashed) for geometry out of reach. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -453,6 +454,164 @@ static void test_batch_fill(void **state)
         canvas_close(cv[i]);
 }
 
+
+/* A line view of one polyline given in device pixels. */
+static void line_make(poly *p, const double *xy, int n)
+{
+    const double *rings[] = {xy};
+    poly_make(p, rings, &n, 1);
+    p->g.kind = LYR_GEOM_LINE;
+    p->g.ring_outer = NULL;
+}
+
+/* Alpha of a Cairo surface. */
+static int ref_alpha(cairo_surface_t *s, int x, int y)
+{
+    return cairo_image_surface_get_data(s)[(size_t)y * (size_t)cairo_image_surface_get_stride(s) +
+                                           4 * (size_t)x + 3];
+}
+
+/* Random polylines with round caps and gentle turns against Cairo's exact (GRAY) stroke
+ * with round caps and joins: the same ink (within 1 %) and a small mean difference. */
+static void test_line_close_to_cairo(void **state)
+{
+    (void)state;
+    double widths[] = {0.8, 1.2, 2.0, 3.0, 5.0};
+    for (size_t wi = 0; wi < 5; wi++) {
+        canvas th;
+        canvas_open(&th, 256, 256);
+        cairo_surface_t *ref = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 256, 256);
+        cairo_t *cr = cairo_create(ref);
+        cairo_set_line_width(cr, widths[wi]);
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+        cairo_set_antialias(cr, CAIRO_ANTIALIAS_GRAY);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        srand(5);
+        for (int i = 0; i < 60; i++) {
+            double xy[8], a = 2 * M_PI * (rand() % 360) / 360.0;
+            xy[0] = 20 + rand() % 216 + 0.1 * (rand() % 10);
+            xy[1] = 20 + rand() % 216 + 0.1 * (rand() % 10);
+            for (int k = 1; k < 4; k++) {
+                double l = 3 + rand() % 25;
+                a += (rand() % 61 - 30) * M_PI / 180.0;
+                xy[2 * k] = xy[2 * k - 2] + l * cos(a);
+                xy[2 * k + 1] = xy[2 * k - 1] + l * sin(a);
+            }
+            cairo_move_to(cr, xy[0], xy[1]);
+            for (int k = 1; k < 4; k++)
+                cairo_line_to(cr, xy[2 * k], xy[2 * k + 1]);
+            cairo_stroke(cr);
+            poly p;
+            line_make(&p, xy, 4);
+            sty__thin_begin(&th.t, widths[wi]);
+            assert_int_equal(sty__thin_line(&th.t, &p.g, &identity, STY_JOIN_ROUND, 0.0), 1);
+            sty__thin_paint(&th.t, black, 1.0);
+        }
+        cairo_destroy(cr);
+        cairo_surface_flush(ref);
+        double err = 0, ink_ref = 0, ink = 0;
+        int inked = 0;
+        for (int y = 0; y < 256; y++)
+            for (int x = 0; x < 256; x++) {
+                int r = ref_alpha(ref, x, y), t = alpha(&th, x, y);
+                if (r || t) {
+                    err += abs(r - t);
+                    inked++;
+                }
+                ink_ref += r;
+                ink += t;
+            }
+        err /= inked;
+        print_message("line %.1f px: mean |alpha - cairo GRAY| %.2f, ink %.4f of cairo's\n",
+                      widths[wi], err, ink / ink_ref);
+        assert_true(err < 7.0); /* 4x4 sampling (FAST) would be 20-30 */
+        assert_true(fabs(ink / ink_ref - 1.0) < 0.01);
+        cairo_surface_destroy(ref);
+        canvas_close(&th);
+    }
+}
+
+/* Joins: a sharp turn with bevel (or miter) joins is left to Cairo, a gentle one and any
+ * round join are drawn; a line across a tile edge gives the pixels of one surface; a
+ * zero-length line is a round dot; polygons and geometry out of reach are refused. */
+static void test_line_joins_and_edges(void **state)
+{
+    (void)state;
+    canvas c;
+    canvas_open(&c, 64, 64);
+    static const double sharp[] = {10, 10, 30, 10, 12, 20};  /* turns ~150 degrees */
+    static const double gentle[] = {10, 40, 30, 40, 50, 44}; /* ~11 degrees */
+    poly p;
+    line_make(&p, sharp, 3);
+    sty__thin_begin(&c.t, 4.0);
+    assert_int_equal(sty__thin_line(&c.t, &p.g, &identity, STY_JOIN_BEVEL, 0.0), 0);
+    assert_int_equal(sty__thin_line(&c.t, &p.g, &identity, STY_JOIN_MITER, 10.0), 0);
+    assert_int_equal(sty__thin_paint(&c.t, black, 1.0), 0); /* nothing was added */
+    assert_int_equal(sty__thin_line(&c.t, &p.g, &identity, STY_JOIN_ROUND, 0.0), 1);
+    assert_int_equal(sty__thin_paint(&c.t, black, 1.0), 1);
+    assert_int_equal(alpha(&c, 20, 10), 255);
+    assert_int_equal(alpha(&c, 30, 10), 255); /* the round join reaches 2 px past the turn */
+    assert_in_range(alpha(&c, 31, 10), 200, 250);
+    assert_int_equal(alpha(&c, 33, 10), 0);
+    line_make(&p, gentle, 3);
+    sty__thin_begin(&c.t, 4.0);
+    assert_int_equal(sty__thin_line(&c.t, &p.g, &identity, STY_JOIN_BEVEL, 0.0), 1);
+    sty__thin_paint(&c.t, black, 0.5);
+    assert_in_range(alpha(&c, 20, 40), 127, 128);
+    assert_in_range(alpha(&c, 20, 41), 127, 128);
+    assert_int_equal(alpha(&c, 20, 43), 0);
+    /* round caps: a zero-length 4-px line is a disc of radius 2 */
+    static const double dot[] = {50, 20, 50, 20};
+    line_make(&p, dot, 2);
+    sty__thin_begin(&c.t, 4.0);
+    assert_int_equal(sty__thin_line(&c.t, &p.g, &identity, STY_JOIN_BEVEL, 0.0), 1);
+    sty__thin_paint(&c.t, black, 1.0);
+    assert_int_equal(alpha(&c, 49, 19), 255);
+    assert_int_equal(alpha(&c, 50, 20), 255);
+    assert_in_range(alpha(&c, 51, 20), 200, 250); /* exact: about 0.88 */
+    assert_int_equal(alpha(&c, 53, 20), 0);
+    /* polygons and lines beyond float's reach are not for sty__thin_line */
+    static const double sq[] = {1, 1, 5, 1, 5, 5};
+    const double *rings[] = {sq};
+    int n3[] = {3};
+    poly_make(&p, rings, n3, 1);
+    assert_int_equal(sty__thin_line(&c.t, &p.g, &identity, STY_JOIN_ROUND, 0.0), 0);
+    static const double far[] = {0, 0, 1e9, 5};
+    line_make(&p, far, 2);
+    assert_int_equal(sty__thin_line(&c.t, &p.g, &identity, STY_JOIN_ROUND, 0.0), 0);
+    canvas_close(&c);
+
+    /* across a tile edge */
+    static const double road[] = {180.3, 20.7, 300.2, 60.1, 340.8, 70.4};
+    canvas wide, left, right;
+    canvas_open(&wide, 512, 128);
+    canvas_open(&left, 256, 128);
+    canvas_open(&right, 256, 128);
+    canvas *cv[3] = {&wide, &left, &right};
+    double ox[3] = {0, 0, 256};
+    line_make(&p, road, 3);
+    for (int i = 0; i < 3; i++) {
+        sty__xform xf = identity;
+        xf.ox = ox[i];
+        sty__thin_begin(&cv[i]->t, 3.0);
+        assert_int_equal(sty__thin_line(&cv[i]->t, &p.g, &xf, STY_JOIN_BEVEL, 0.0), 1);
+        sty__thin_paint(&cv[i]->t, black, 1.0);
+    }
+    int full = 0;
+    for (int y = 0; y < 128; y++)
+        for (int x = 0; x < 512; x++) {
+            int w = alpha(&wide, x, y);
+            int t = x < 256 ? alpha(&left, x, y) : alpha(&right, x - 256, y);
+            if (abs(w - t) > 1)
+                fail_msg("pixel %d,%d: %d in one surface, %d in its tile", x, y, w, t);
+            full += w == 255;
+        }
+    assert_true(full > 150);
+    for (int i = 0; i < 3; i++)
+        canvas_close(cv[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -464,6 +623,8 @@ int main(void)
         cmocka_unit_test(test_fill_close_to_cairo),
         cmocka_unit_test(test_fill_tile_edge),
         cmocka_unit_test(test_batch_fill),
+        cmocka_unit_test(test_line_close_to_cairo),
+        cmocka_unit_test(test_line_joins_and_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
