@@ -146,6 +146,9 @@ void lyr_snapshot_release(lyr_snapshot *s);
  * and valid while the reference is held. */
 const char *lyr_snapshot_name(const lyr_snapshot *s);
 int lyr_snapshot_version(const lyr_snapshot *s);
+/** A number no other snapshot of this process has had (from 1): a key for caches of
+ *  derived data that must not outlive the snapshot's content. */
+uint64_t lyr_snapshot_serial(const lyr_snapshot *s);
 lyr_geom_kind lyr_snapshot_kind(const lyr_snapshot *s);
 size_t lyr_snapshot_count(const lyr_snapshot *s);
 /** Extent of all features, EPSG:3857. */

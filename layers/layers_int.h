@@ -49,6 +49,7 @@ typedef struct lyr_column {
 
 struct lyr_snapshot {
     atomic_int refs;
+    uint64_t serial; /* unique in the process: never reused, unlike the address */
     char *name;
     int version;
     lyr_geom_kind kind;

@@ -362,6 +362,8 @@ static void loader_discard(loader *L, size_t nf)
     free(L->col_i); free(L->col_d); free(L->col_s); free(L->col_null);
 }
 
+static atomic_uint_least64_t snapshot_serial;
+
 lyr_snapshot *lyr_snapshot_load(lyr_store *st, const char *layer, tl_err *err)
 {
     char table[LYR_NAME_MAX + 16];
@@ -379,6 +381,7 @@ lyr_snapshot *lyr_snapshot_load(lyr_store *st, const char *layer, tl_err *err)
     atomic_init(&s->n_overlapping, 0);
     s->name = tl_xstrdup(layer);
     s->version = version;
+    s->serial = atomic_fetch_add_explicit(&snapshot_serial, 1, memory_order_relaxed) + 1;
     OGRwkbGeometryType gt = wkbFlatten(OGR_L_GetGeomType(lyr));
     s->kind = gt == wkbPoint || gt == wkbMultiPoint          ? LYR_GEOM_POINT
               : gt == wkbLineString || gt == wkbMultiLineString ? LYR_GEOM_LINE
@@ -448,6 +451,7 @@ void lyr_snapshot_release(lyr_snapshot *s)
 
 const char *lyr_snapshot_name(const lyr_snapshot *s) { return s->name; }
 int lyr_snapshot_version(const lyr_snapshot *s) { return s->version; }
+uint64_t lyr_snapshot_serial(const lyr_snapshot *s) { return s->serial; }
 lyr_geom_kind lyr_snapshot_kind(const lyr_snapshot *s) { return s->kind; }
 size_t lyr_snapshot_count(const lyr_snapshot *s) { return s->n; }
 tl_bbox lyr_snapshot_extent(const lyr_snapshot *s) { return s->extent; }

@@ -5,13 +5,15 @@
  * A tile draws the kept labels of its cell that touch it, at the same world positions as
  * its neighbours do, so a label crossing a tile edge is whole and identical on both sides.
  * The price: a label that would cross a cell edge is not drawn (cells are 4x4 tiles, so
- * this is rare), and each tile places the labels of its whole cell. */
+ * this is rare), and each tile places the labels of its whole cell -- the costly part of
+ * that, a large polygon's interior point, is remembered by the renderer (sty__anchors). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "styles/text_int.h"
+#include "tiled/base/tl_util.h"
 
 #define CELL_TILES 4
 #define MAX_LABEL_FEATURES 20000 /* features looked at per layer and cell */
@@ -36,6 +38,7 @@ typedef struct cands {
 
 typedef struct cell_ctx {
     sty__fonts *fonts;
+    sty__anchors *anchors; /* NULL: none */
     const sty__label_view *v;
     double ox, oy;     /* EPSG:3857 of the cell's pixel (0, 0) */
     double side;       /* cell side, pixels */
@@ -77,11 +80,71 @@ static void text_of(const sty_text *t, const sty__feat *fc, char *buf, size_t si
         buf[size - 1] = '\0';
 }
 
+static double px_x(const cell_ctx *cc, double mx)
+{
+    return (mx - cc->ox) * cc->v->k;
+}
+
+static double px_y(const cell_ctx *cc, double my)
+{
+    return (cc->oy - my) * cc->v->k;
+}
+
 /* Anchors --------------------------------------------------------------------------------------- */
 
-/* The interior point of the polygon part with the largest bounding box. */
-static int polygon_anchor(cell_ctx *cc, const lyr_geom_view *g, double *x, double *y)
+/* Open addressing over (snapshot serial, feature, pixels per metre); emptied when 3/4
+ * full. A polygon's anchor does not depend on the cell asking (polylabel works on the
+ * whole polygon), so every cell of a zoom gets the same point. */
+#define ANCHOR_SLOTS 8192
+
+typedef struct anchor_slot {
+    uint64_t serial, kbits; /* serial 0: empty (serials start at 1) */
+    uint32_t id;
+    double x, y; /* EPSG:3857 */
+} anchor_slot;
+
+struct sty__anchors {
+    size_t n;
+    anchor_slot slot[ANCHOR_SLOTS];
+};
+
+sty__anchors *sty__anchors_new(void)
 {
+    return tl_xcalloc(1, sizeof(sty__anchors));
+}
+
+void sty__anchors_free(sty__anchors *m)
+{
+    free(m);
+}
+
+static anchor_slot *anchor_find(sty__anchors *m, uint64_t serial, uint64_t kbits, uint32_t id)
+{
+    uint64_t h = (serial * 0x9e3779b97f4a7c15u) ^ (kbits * 0xc2b2ae3d27d4eb4fu) ^ id;
+    h ^= h >> 29;
+    size_t i = (size_t)(h * 0xbf58476d1ce4e5b9u >> 51) & (ANCHOR_SLOTS - 1);
+    while (m->slot[i].serial &&
+           !(m->slot[i].serial == serial && m->slot[i].kbits == kbits && m->slot[i].id == id))
+        i = (i + 1) & (ANCHOR_SLOTS - 1);
+    return &m->slot[i];
+}
+
+/* The interior point of the polygon part with the largest bounding box. */
+static int polygon_anchor(cell_ctx *cc, const lyr_geom_view *g, const sty__feat *fc, double *x,
+                          double *y)
+{
+    const double kpx = cc->v->k;
+    anchor_slot *s = NULL;
+    uint64_t serial = lyr_snapshot_serial(fc->snap), kbits;
+    memcpy(&kbits, &kpx, sizeof kbits);
+    if (cc->anchors) {
+        s = anchor_find(cc->anchors, serial, kbits, fc->id);
+        if (s->serial) {
+            *x = px_x(cc, s->x);
+            *y = px_y(cc, s->y);
+            return 0;
+        }
+    }
     uint32_t best = 0, best_end = 0;
     double best_area = -1.0, best_side = 0.0;
     for (uint32_t i = 0; i < g->n_parts;) {
@@ -108,19 +171,19 @@ static int polygon_anchor(cell_ctx *cc, const lyr_geom_view *g, double *x, doubl
     /* an anchor needs no pixel accuracy inside a large polygon: 1 px or 1 % of its
      * smaller side (bench tiles: ~70 cells a polygon of ~200 vertices, 6 % of all
      * rendering at 1 px; 4 % after) */
-    double precision = fmax(1.0, best_side * cc->v->k / 100.0);
-    (void)sty__polylabel(g, best, best_end, cc->ox, cc->oy, cc->v->k, precision, cc->a, x, y);
+    double precision = fmax(1.0, best_side * kpx / 100.0);
+    (void)sty__polylabel(g, best, best_end, cc->ox, cc->oy, kpx, precision, cc->a, x, y);
+    if (s) {
+        sty__anchors *m = cc->anchors;
+        if (m->n >= ANCHOR_SLOTS / 4 * 3) { /* full: start again */
+            memset(m->slot, 0, sizeof m->slot);
+            m->n = 0;
+            s = anchor_find(m, serial, kbits, fc->id);
+        }
+        *s = (anchor_slot){serial, kbits, fc->id, cc->ox + *x / kpx, cc->oy - *y / kpx};
+        m->n++;
+    }
     return 0;
-}
-
-static double px_x(const cell_ctx *cc, double mx)
-{
-    return (mx - cc->ox) * cc->v->k;
-}
-
-static double px_y(const cell_ctx *cc, double my)
-{
-    return (cc->oy - my) * cc->v->k;
 }
 
 /* The longest part of a line in cell pixels, with the length along it at each vertex. */
@@ -281,7 +344,7 @@ static int add_candidate(cell_ctx *cc, const sty_symbolizer *y, const sty__feat 
     } else {
         path_px p;
         if (g.kind == LYR_GEOM_POLYGON) {
-            if (polygon_anchor(cc, &g, &ax, &ay) < 0)
+            if (polygon_anchor(cc, &g, fc, &ax, &ay) < 0)
                 return 0;
         } else if (g.kind == LYR_GEOM_LINE) {
             if (longest_part(cc, &g, &p) < 0)
@@ -412,12 +475,13 @@ static int draw_kept(cairo_t *cr, const cell_ctx *cc, const size_t *kept, size_t
 }
 
 /* Place the labels of the cell at world pixel (cx, cy) and draw those touching the view. */
-static int draw_cell(cairo_t *cr, sty__fonts *fonts, const sty_layer *layers, size_t n_layers,
-                     double denom, const sty__label_view *v, double cx, double cy, double side,
-                     tl_arena *a, tl_err *err)
+static int draw_cell(cairo_t *cr, sty__fonts *fonts, sty__anchors *anchors,
+                     const sty_layer *layers, size_t n_layers, double denom,
+                     const sty__label_view *v, double cx, double cy, double side, tl_arena *a,
+                     tl_err *err)
 {
-    cell_ctx cc = {fonts, v, cx / v->k - TL_MERC_HALF, TL_MERC_HALF - cy / v->k, side, denom, a,
-                   {NULL, 0, 0, a}};
+    cell_ctx cc = {fonts, anchors, v, cx / v->k - TL_MERC_HALF, TL_MERC_HALF - cy / v->k, side,
+                   denom, a, {NULL, 0, 0, a}};
     for (size_t l = 0; l < n_layers; l++)
         if (layer_candidates(&cc, &layers[l], (int)l, err) < 0)
             return -1;
@@ -435,8 +499,9 @@ static int draw_cell(cairo_t *cr, sty__fonts *fonts, const sty_layer *layers, si
     return draw_kept(cr, &cc, kept, n_kept, v->world_x - cx, v->world_y - cy, err);
 }
 
-int sty__labels_draw(cairo_t *cr, sty__fonts *fonts, const sty_layer *layers, size_t n_layers,
-                     double denom, const sty__label_view *v, tl_arena *a, tl_err *err)
+int sty__labels_draw(cairo_t *cr, sty__fonts *fonts, sty__anchors *anchors,
+                     const sty_layer *layers, size_t n_layers, double denom,
+                     const sty__label_view *v, tl_arena *a, tl_err *err)
 {
     double side = 256.0 * CELL_TILES * v->scale;
     double world = 256.0 * v->scale * (double)(1ULL << v->z);
@@ -447,7 +512,8 @@ int sty__labels_draw(cairo_t *cr, sty__fonts *fonts, const sty_layer *layers, si
          cy += side)
         for (double cx = floor(v->world_x / side) * side;
              cx < v->world_x + v->size && cx < world; cx += side)
-            if (draw_cell(cr, fonts, layers, n_layers, denom, v, cx, cy, side, a, err) < 0)
+            if (draw_cell(cr, fonts, anchors, layers, n_layers, denom, v, cx, cy, side, a,
+                          err) < 0)
                 return -1;
     return 0;
 }

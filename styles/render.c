@@ -26,6 +26,7 @@ struct sty_renderer {
     cairo_surface_t *surf[MAX_SCALE]; /* [scale - 1]: 256 and 512 px */
     cairo_t *cr[MAX_SCALE];
     sty__fonts *fonts;
+    sty__anchors *anchors; /* label anchors remembered from tile to tile */
     sty__png_enc *png;
     uint8_t *cov[MAX_SCALE]; /* thin.c's buffers for the surfaces, zero between uses; */
     float *acc[MAX_SCALE];   /* made on the first tile of a scale */
@@ -148,6 +149,7 @@ sty_renderer *sty_renderer_new(tl_err *err)
 {
     sty_renderer *r = tl_xcalloc(1, sizeof *r);
     r->fonts = sty__fonts_new();
+    r->anchors = sty__anchors_new();
     r->png = sty__png_enc_new();
     if (!r->png) {
         TL_FAIL(err, TL_ENOMEM, "libdeflate: out of memory");
@@ -182,6 +184,7 @@ void sty_renderer_free(sty_renderer *r)
             cairo_surface_destroy(r->surf[i]);
     }
     sty__fonts_free(r->fonts);
+    sty__anchors_free(r->anchors);
     sty__png_enc_free(r->png);
     for (int i = 0; i < MAX_SCALE; i++) {
         free(r->cov[i]);
@@ -906,9 +909,11 @@ typedef struct area {
 } area;
 
 /* Draw the layers and their labels over `ar` into `cr` (a cleared surface). thin.c's
- * buffers for that surface: `cov` and `acc` when the caller keeps them, else from `a`. */
-static int draw_area(cairo_t *cr, sty__fonts *fonts, const sty_layer *layers, size_t n_layers,
-                     const area *ar, uint8_t *cov, float *acc, tl_arena *a, tl_err *err)
+ * buffers for that surface: `cov` and `acc` when the caller keeps them, else from `a`;
+ * `anchors` may be NULL. */
+static int draw_area(cairo_t *cr, sty__fonts *fonts, sty__anchors *anchors,
+                     const sty_layer *layers, size_t n_layers, const area *ar, uint8_t *cov,
+                     float *acc, tl_arena *a, tl_err *err)
 {
     double k = TILE_PX * ar->scale * (double)(1ULL << ar->z) / (2.0 * TL_MERC_HALF);
     tl_bbox box;
@@ -951,7 +956,7 @@ static int draw_area(cairo_t *cr, sty__fonts *fonts, const sty_layer *layers, si
         }
     }
     sty__label_view lv = {ar->z, ar->scale, ar->wx, ar->wy, d.xf.size, k};
-    return sty__labels_draw(d.cr, fonts, layers, n_layers, denom, &lv, a, err);
+    return sty__labels_draw(d.cr, fonts, anchors, layers, n_layers, denom, &lv, a, err);
 }
 
 static int cairo_failed(cairo_t *cr, tl_err *err)
@@ -980,7 +985,8 @@ static int draw_tile(sty_renderer *r, const sty_layer *layers, size_t n_layers,
         r->cov[i] = tl_xcalloc((size_t)px * (size_t)px, 1);
         r->acc[i] = tl_xcalloc(((size_t)px + 2) * (size_t)px, sizeof *r->acc[i]);
     }
-    if (draw_area(r->cr[i], r->fonts, layers, n_layers, &ar, r->cov[i], r->acc[i], a, err) < 0 ||
+    if (draw_area(r->cr[i], r->fonts, r->anchors, layers, n_layers, &ar, r->cov[i], r->acc[i], a,
+                  err) < 0 ||
         cairo_failed(r->cr[i], err) < 0) {
         tl_err e2 = TL_ERR_INIT;
         (void)make_context(r, i, &e2); /* the next tile gets a healthy context */
@@ -1002,7 +1008,7 @@ int sty__render_window(const sty_layer *layers, size_t n_layers, int z, int scal
     set_defaults(cr);
     sty__fonts *fonts = sty__fonts_new();
     area ar = {z, scale, wx, wy, w, h};
-    int rc = draw_area(cr, fonts, layers, n_layers, &ar, NULL, NULL, a, err);
+    int rc = draw_area(cr, fonts, NULL, layers, n_layers, &ar, NULL, NULL, a, err);
     if (rc == 0)
         rc = cairo_failed(cr, err);
     cairo_destroy(cr);

@@ -47,11 +47,19 @@ typedef struct sty__label_view {
     double k;          /* device pixels per EPSG:3857 metre */
 } sty__label_view;
 
+/** Interior points of labelled polygons, remembered from tile to tile: a polygon spanning
+ *  many label cells gets its anchor computed once per zoom and scale, not once per cell.
+ *  Keyed by snapshot serial, feature and scale; one per renderer (not thread-safe). */
+typedef struct sty__anchors sty__anchors;
+sty__anchors *sty__anchors_new(void);
+void sty__anchors_free(sty__anchors *m);
+
 /** Place the labels of every text rule of `layers` active at `denom` and draw those that
  *  touch the tile. Labels are placed per "label cell" (a fixed grid of world squares bigger
  *  than a tile) in a deterministic order, so a label crossing a tile edge is drawn whole
- *  and identically in both tiles. */
-int sty__labels_draw(cairo_t *cr, sty__fonts *fonts, const sty_layer *layers, size_t n_layers,
-                     double denom, const sty__label_view *v, tl_arena *a, tl_err *err);
+ *  and identically in both tiles. `anchors` may be NULL. */
+int sty__labels_draw(cairo_t *cr, sty__fonts *fonts, sty__anchors *anchors,
+                     const sty_layer *layers, size_t n_layers, double denom,
+                     const sty__label_view *v, tl_arena *a, tl_err *err);
 
 #endif

@@ -580,6 +580,56 @@ static void test_deterministic(void **state)
     image_free(&other);
 }
 
+/* Label anchors are remembered from tile to tile by the renderer: a new version of a layer
+ * (a new snapshot, possibly at the old one's address) gets its own. After the park moves,
+ * the renderer that labelled the old park draws what a fresh renderer draws. */
+static void test_label_anchors_follow_versions(void **state)
+{
+    fixture *fx = *state;
+    image before = draw(fx, L_PARKS, Z, fx->tx + 1, fx->ty + 1, 1);
+    image again = draw(fx, L_PARKS, Z, fx->tx + 1, fx->ty + 1, 1); /* from the memo */
+    assert_memory_equal(before.png, again.png, before.png_len);
+    static const lyr_field_def pf[] = {{"status", LYR_FIELD_STRING},
+                                       {"short_name", LYR_FIELD_STRING}};
+    lyr_writer *w = begin(fx->st, "industrial_parks", LYR_GEOM_POLYGON, pf, 2);
+    wkb g;
+    square_wkb(&g, fx->tx + 1, fx->ty + 1, 8.5, 140.5);
+    add_feature(w, &g, "planned", "KCN Test");
+    publish(w);
+    lyr_snapshot_release(fx->parks); /* first: the new one may take its address */
+    fx->parks = load(fx->st, "industrial_parks");
+    image after = draw(fx, L_PARKS, Z, fx->tx + 1, fx->ty + 1, 1);
+    sty_renderer *mine = fx->r;
+    tl_err err = TL_ERR_INIT;
+    fx->r = sty_renderer_new(&err);
+    assert_non_null(fx->r);
+    image fresh = draw(fx, L_PARKS, Z, fx->tx + 1, fx->ty + 1, 1);
+    sty_renderer_free(fx->r);
+    fx->r = mine;
+    assert_int_equal(after.png_len, fresh.png_len);
+    assert_memory_equal(after.png, fresh.png, after.png_len);
+    /* the label moved with the park, from the old square's middle (128, 128) to the new
+     * one's (74.5, 74.5): count text pixels (dark) around each */
+    int at_old[2] = {0, 0}, at_new[2] = {0, 0};
+    const image *im[2] = {&before, &after};
+    for (int i = 0; i < 2; i++)
+        for (int dy = -8; dy < 8; dy++)
+            for (int dx = -28; dx < 8; dx++) { /* left of the new square's edge (x 140) */
+                const uint8_t *a = pixel(im[i], 128 + dx, 126 + dy);
+                const uint8_t *b = pixel(im[i], 75 + dx, 73 + dy);
+                at_old[i] += a[3] > 128 && a[0] + a[1] + a[2] < 360;
+                at_new[i] += b[3] > 128 && b[0] + b[1] + b[2] < 360;
+            }
+    print_message("text pixels: old place %d -> %d, new place %d -> %d\n", at_old[0], at_old[1],
+                  at_new[0], at_new[1]);
+    assert_true(at_old[0] > 20 && at_old[1] == 0);
+    assert_true(at_new[0] == 0 && at_new[1] > 20);
+    image_free(&before);
+    image_free(&again);
+    image_free(&after);
+    image_free(&fresh);
+}
+
 /* Zoning outlines exist below 48250 only: at z16 the R1 square's edge is darker than its
  * fill; at z12 every well-covered pixel is one of the fill colours. */
 static void test_outline_by_scale(void **state)
@@ -756,6 +806,7 @@ int main(void)
         cmocka_unit_test(test_seams),
         cmocka_unit_test(test_default_points),
         cmocka_unit_test(test_huge_geometry_at_z24),
+        cmocka_unit_test(test_label_anchors_follow_versions),
         cmocka_unit_test(test_unpremultiply),
         cmocka_unit_test(test_errors),
     };
