@@ -288,8 +288,8 @@ static inline uint32_t scale_px(uint32_t p, uint32_t f)
 /* `src` (premultiplied) at coverage k / 255 over `dst`. */
 static inline uint32_t over(uint32_t dst, uint32_t src, uint32_t k)
 {
-    uint32_t sk = scale_px(src, k); /* premultiplied: no channel exceeds alpha */
-    return sk + scale_px(dst, 255 - (sk >> 24));
+    uint32_t sk = k == 255 ? src : scale_px(src, k); /* premultiplied: no channel exceeds alpha */
+    return dst ? sk + scale_px(dst, 255 - (sk >> 24)) : sk; /* the first layer: over nothing */
 }
 
 /* A fill pixel of accumulated coverage f (|sum|): inside an opaque fill, just its colour. */
