@@ -301,6 +301,7 @@ typedef struct sty__thin {
     float vx0, vy0, vx1, vy1; /* with a fill: the bbox of its vertices */
     int16_t *sx0, *sx1; /* a line's columns reached per row (empty: INT16_MAX, -1) */
     int spans;          /* the current feature is a line: paint by sx0/sx1 */
+    int16_t *as0, *as1; /* batched fills: the accumulation cells touched per row */
 } sty__thin;
 
 /** Bind to a surface's pixels. `cov` (w * h) and `acc` ((w + 2) * h) are buffers the caller

@@ -41,6 +41,7 @@ void sty__thin_init(sty__thin *t, uint8_t *px, int stride, int w, int h, uint8_t
     t->acc = acc; /* NULL: made from `a` on first use */
     t->n_ev = t->cap_ev = 0;
     t->sx0 = t->sx1 = NULL;
+    t->as0 = t->as1 = NULL;
     t->spans = 0;
 }
 
@@ -346,14 +347,27 @@ int sty__thin_paint(sty__thin *t, sty_color c, double opacity)
     return 1;
 }
 
+/* Where edges accumulate: rows [ylo, yhi), columns [lo, hi) of `acc`; with s0/s1, the
+ * cells touched in each row are noted there. */
+typedef struct acc_box {
+    float *acc;
+    size_t stride;
+    int ylo, yhi;
+    float lo, hi;
+    int16_t *s0, *s1; /* NULL: not noted */
+} acc_box;
+
 /* Signed-area accumulation (the scheme of font-rs and stb_truetype's second rasterizer):
  * each edge adds, to the cells of the rows it crosses, its vertical extent there split
  * between the cell it is in and the next by where it crosses; a running sum along a row
  * is then each pixel's exact covered area (winding-weighted). x is clamped to [lo, hi]:
  * what lies left of the box folds into its first cell, right of it does not matter. */
-static void acc_edge(float *acc, size_t stride, int ylo, int yhi, float lo, float hi, float ax,
-                     float ay, float bx, float by)
+static void acc_edge(const acc_box *bx_, float ax, float ay, float bx, float by)
 {
+    float *acc = bx_->acc, lo = bx_->lo, hi = bx_->hi;
+    size_t stride = bx_->stride;
+    int ylo = bx_->ylo, yhi = bx_->yhi;
+    int16_t *s0 = bx_->s0, *s1 = bx_->s1;
     if (ay == by)
         return;
     float dir = 1.0f;
@@ -382,6 +396,11 @@ static void acc_edge(float *acc, size_t stride, int ylo, int yhi, float lo, floa
         xb = xb < lo ? lo : xb > hi ? hi : xb;
         float *row = acc + (size_t)y * stride;
         int ia = ifloor(xa), ib = -ifloor(-xb); /* cells [ia, ib) hold the crossing */
+        if (s0) { /* the cells this row's edges touched: [s0, s1] */
+            int e = ib > ia + 1 ? ib : ia + 1;
+            s0[y] = ia < s0[y] ? (int16_t)ia : s0[y];
+            s1[y] = e > s1[y] ? (int16_t)e : s1[y];
+        }
         if (ib <= ia + 1) {
             float xm = 0.5f * (xa + xb) - (float)ia; /* mean crossing within cell ia */
             row[ia] += d * (1.0f - xm);
@@ -413,18 +432,17 @@ static void acc_edge(float *acc, size_t stride, int ylo, int yhi, float lo, floa
  * (it covers none of the box), the rest is accumulated as it is. Clamping the ends
  * instead would bend the edge and shift coverage inside the box. Pieces keep the edge's
  * direction (its winding). */
-static void acc_piece(float *acc, size_t stride, int ylo, int yhi, float lo, float hi, int rev,
-                      float ax, float ay, float bx, float by)
+static void acc_piece(const acc_box *b, int rev, float ax, float ay, float bx, float by)
 {
     if (rev)
-        acc_edge(acc, stride, ylo, yhi, lo, hi, bx, by, ax, ay);
+        acc_edge(b, bx, by, ax, ay);
     else
-        acc_edge(acc, stride, ylo, yhi, lo, hi, ax, ay, bx, by);
+        acc_edge(b, ax, ay, bx, by);
 }
 
-static void acc_clipped(float *acc, size_t stride, int ylo, int yhi, float lo, float hi,
-                        const sty__thin_edge *e)
+static void acc_clipped(const acc_box *b, const sty__thin_edge *e)
 {
+    const float lo = b->lo, hi = b->hi;
     float ax = e->ax, ay = e->ay, bx = e->bx, by = e->by;
     int rev = 0;
     const float lim = (float)(2.0 * STY_THIN_LIMIT_PX);
@@ -446,16 +464,16 @@ static void acc_clipped(float *acc, size_t stride, int ylo, int yhi, float lo, f
         bx = hi;
     }
     if (bx <= lo) {
-        acc_piece(acc, stride, ylo, yhi, lo, hi, rev, lo, ay, lo, by);
+        acc_piece(b, rev, lo, ay, lo, by);
         return;
     }
     if (ax < lo) {
         float ym = ay + (by - ay) * (lo - ax) / (bx - ax);
-        acc_piece(acc, stride, ylo, yhi, lo, hi, rev, lo, ay, lo, ym);
+        acc_piece(b, rev, lo, ay, lo, ym);
         ax = lo;
         ay = ym;
     }
-    acc_piece(acc, stride, ylo, yhi, lo, hi, rev, ax, ay, bx, by);
+    acc_piece(b, rev, ax, ay, bx, by);
 }
 
 /* The accumulation buffer, (w + 2) * h cells, zero between uses; made on first use. */
@@ -463,6 +481,14 @@ static float *acc_buffer(sty__thin *t)
 {
     if (!t->acc)
         t->acc = tl_arena_calloc(t->a, ((size_t)t->w + 2) * (size_t)t->h, sizeof *t->acc);
+    if (!t->as0 && t->w + 2 <= INT16_MAX) { /* fill_finish's row spans */
+        t->as0 = tl_arena_alloc(t->a, 2 * (size_t)t->h * sizeof *t->as0);
+        t->as1 = t->as0 + t->h;
+        for (int y = 0; y < t->h; y++) {
+            t->as0[y] = INT16_MAX;
+            t->as1[y] = -1;
+        }
+    }
     return t->acc;
 }
 
@@ -483,8 +509,9 @@ int sty__thin_paint_filled(sty__thin *t, sty_color fill, double fill_opacity, st
         return 0;
     size_t stride = (size_t)t->w + 2;
     float *acc = acc_buffer(t);
+    acc_box box = {acc, stride, y0, y1 + 1, (float)x0, (float)(x1 + 1), NULL, NULL};
     for (size_t i = 0; i < t->n_ev; i++)
-        acc_clipped(acc, stride, y0, y1 + 1, (float)x0, (float)(x1 + 1), &t->ev[i]);
+        acc_clipped(&box, &t->ev[i]);
     uint32_t fsrc = premul(fill, fill_opacity), lsrc = premul(line, line_opacity);
     int have_line = t->x0 <= t->x1, opaque = fsrc >> 24 == 255;
     for (int y = y0; y <= y1; y++) {
@@ -595,7 +622,8 @@ static void sink_batch(sty__thin *t, double ax, double ay, double bx, double by,
 {
     sty__thin_edge e = rev ? (sty__thin_edge){(float)bx, (float)by, (float)ax, (float)ay}
                            : (sty__thin_edge){(float)ax, (float)ay, (float)bx, (float)by};
-    acc_clipped(t->acc, (size_t)t->w + 2, 0, t->h, 0.0f, (float)t->w, &e);
+    acc_box box = {t->acc, (size_t)t->w + 2, 0, t->h, 0.0f, (float)t->w, t->as0, t->as1};
+    acc_clipped(&box, &e);
 }
 
 int sty__thin_geom(sty__thin *t, const lyr_geom_view *g, const sty__xform *x, int keep_edges)
@@ -636,17 +664,30 @@ static int fill_finish(sty__thin *t, uint32_t src, int paint)
     y1 = y1 > t->h - 1 ? t->h - 1 : y1;
     x0 = x0 < 0 ? 0 : x0; /* what lies left of the surface folded into column 0 */
     x1 = x1 > t->w - 1 ? t->w - 1 : x1;
-    size_t stride = (size_t)t->w + 2, n = (size_t)(x1 - x0 + 2); /* with the spill cell */
+    size_t stride = (size_t)t->w + 2;
     int opaque = src >> 24 == 255;
     for (int y = y0; y <= y1; y++) {
         uint32_t *row = (uint32_t *)(void *)(t->px + (size_t)y * (size_t)t->stride);
         float *ac = t->acc + (size_t)y * stride;
+        int xa = x0, xb = x1 + 1; /* the cells touched in this row (with the spill cell) */
+        if (t->as0) {
+            xa = t->as0[y];
+            xb = t->as1[y];
+            t->as0[y] = INT16_MAX;
+            t->as1[y] = -1;
+            if (xa > xb)
+                continue; /* no edge in the row, so no coverage */
+        }
         float sum = 0.0f;
-        for (int x = x0; paint && x <= x1; x++) {
+        /* right of the last touched cell the sum no longer changes: done once it is ~0
+         * (a polygon reaching past the surface's right side keeps it at 1 to the end) */
+        for (int x = xa > x0 ? xa : x0; paint && x <= x1; x++) {
             sum += ac[x];
+            if (x > xb && fabsf(sum) < 0.002f)
+                break;
             fill_px(&row[x], src, opaque, fabsf(sum));
         }
-        memset(ac + x0, 0, n * sizeof *ac); /* no edge reaches left of x0 or past x1 + 1 */
+        memset(ac + xa, 0, (size_t)(xb - xa + 1) * sizeof *ac);
     }
     return paint;
 }
