@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(
   build-essential cmake pkg-config git ca-certificates
   libgdal-dev gdal-bin libproj-dev proj-bin libgeos-dev
-  libpng-dev zlib1g-dev libdeflate-dev libmicrohttpd-dev libcairo2-dev
+  libpng-dev zlib1g-dev libisal-dev libmicrohttpd-dev libcairo2-dev
   libharfbuzz-dev libfreetype-dev libfontconfig-dev fonts-noto-core
   libxml2-dev libjansson-dev libcmocka-dev
   curl python3 python3-gdal clang libclang-rt-14-dev

@@ -152,7 +152,7 @@ sty_renderer *sty_renderer_new(tl_err *err)
     r->anchors = sty__anchors_new();
     r->png = sty__png_enc_new();
     if (!r->png) {
-        TL_FAIL(err, TL_ENOMEM, "libdeflate: out of memory");
+        TL_FAIL(err, TL_ENOMEM, "out of memory for a PNG encoder");
         sty_renderer_free(r);
         return NULL;
     }

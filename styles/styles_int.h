@@ -373,7 +373,7 @@ double sty__uom_px(sty_uom uom, double scale, double px_per_m, double y);
 int sty__render_window(const sty_layer *layers, size_t n_layers, int z, int scale, double wx,
                        double wy, int w, int h, tl_arena *a, uint8_t **rgba, tl_err *err);
 
-/** A reusable RGBA PNG encoder (png.c): libdeflate's compressor and scratch buffers, one
+/** A reusable RGBA PNG encoder (png.c): igzip state and scratch buffers, one
  *  per renderer thread. sty__png_encode: `clear` 1 when every pixel is 0, 0, 0, 0 (a tiny
  *  1-bit PNG is written), 0 when not, -1 to find out. */
 typedef struct sty__png_enc sty__png_enc;
