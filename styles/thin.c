@@ -56,16 +56,27 @@ void sty__thin_begin(sty__thin *t, double width)
     t->vx1 = t->vy1 = -INFINITY;
 }
 
+/* fminf and fmaxf are calls into libm at -O2 (NaN rules); the values here are finite. */
+static inline float minf(float a, float b)
+{
+    return a < b ? a : b;
+}
+
+static inline float maxf(float a, float b)
+{
+    return a > b ? a : b;
+}
+
 /* Keep an edge of the feature's rings for its fill (device pixels). */
 static void keep_edge(sty__thin *t, double ax, double ay, double bx, double by)
 {
     t->ev = tl_arena_grow(t->a, t->ev, t->n_ev, &t->cap_ev, sizeof *t->ev, 64);
     sty__thin_edge *e = &t->ev[t->n_ev++];
     *e = (sty__thin_edge){(float)ax, (float)ay, (float)bx, (float)by};
-    t->vx0 = fminf(t->vx0, fminf(e->ax, e->bx));
-    t->vx1 = fmaxf(t->vx1, fmaxf(e->ax, e->bx));
-    t->vy0 = fminf(t->vy0, fminf(e->ay, e->by));
-    t->vy1 = fmaxf(t->vy1, fmaxf(e->ay, e->by));
+    t->vx0 = minf(t->vx0, minf(e->ax, e->bx));
+    t->vx1 = maxf(t->vx1, maxf(e->ax, e->bx));
+    t->vy0 = minf(t->vy0, minf(e->ay, e->by));
+    t->vy1 = maxf(t->vy1, maxf(e->ay, e->by));
 }
 
 static inline int ifloor(float v)
@@ -155,8 +166,8 @@ static inline void put_round(sty__thin *t, const seg_geom *s, int x, int y, floa
         d = sqrtf(r2);
         float ax = fabsf(ex), ay = fabsf(ey);
         if (d > 1e-3f) {
-            ma = fmaxf(ax, ay) / d;
-            mi = fminf(ax, ay) / d;
+            ma = maxf(ax, ay) / d;
+            mi = minf(ax, ay) / d;
         } else {
             ma = 1.0f;
             mi = 0.0f;
@@ -196,8 +207,8 @@ segment(sty__thin *t, double ax_, double ay_, double bx_, double by_, int round)
     s.uy = dy / len;
     s.nx = -s.uy;
     s.ny = s.ux;
-    s.ma = fmaxf(fabsf(s.nx), fabsf(s.ny));
-    s.mi = fminf(fabsf(s.nx), fabsf(s.ny));
+    s.ma = maxf(fabsf(s.nx), fabsf(s.ny));
+    s.mi = minf(fabsf(s.nx), fabsf(s.ny));
     s.len = len;
     s.hw = t->hw;
     s.hn = (fabsf(s.nx) + fabsf(s.ny)) * 0.5f;
@@ -214,8 +225,8 @@ segment(sty__thin *t, double ax_, double ay_, double bx_, double by_, int round)
         band = r = s.hw + 0.70711f;
         s.reach2 = band * band;
     }
-    int x0 = ifloor(fminf(ax, bx) - r - 0.5f), x1 = ifloor(fmaxf(ax, bx) + r - 0.5f);
-    int y0 = ifloor(fminf(ay, by) - r - 0.5f), y1 = ifloor(fmaxf(ay, by) + r - 0.5f);
+    int x0 = ifloor(minf(ax, bx) - r - 0.5f), x1 = ifloor(maxf(ax, bx) + r - 0.5f);
+    int y0 = ifloor(minf(ay, by) - r - 0.5f), y1 = ifloor(maxf(ay, by) + r - 0.5f);
     x0 = x0 < 0 ? 0 : x0;
     y0 = y0 < 0 ? 0 : y0;
     x1 = x1 > t->w - 1 ? t->w - 1 : x1;
@@ -646,10 +657,10 @@ int sty__thin_fill_add(sty__thin *t, const lyr_geom_view *g, const sty__xform *x
         return 0;
     if (bx1 < 0.0 || by1 < 0.0 || bx0 >= t->w || by0 >= t->h)
         return 1; /* off the surface (left of it, its closed rings would fold to nothing) */
-    t->vx0 = fminf(t->vx0, (float)bx0);
-    t->vx1 = fmaxf(t->vx1, (float)bx1);
-    t->vy0 = fminf(t->vy0, (float)by0);
-    t->vy1 = fmaxf(t->vy1, (float)by1);
+    t->vx0 = minf(t->vx0, (float)bx0);
+    t->vx1 = maxf(t->vx1, (float)bx1);
+    t->vy0 = minf(t->vy0, (float)by0);
+    t->vy1 = maxf(t->vy1, (float)by1);
     walk_rings(t, g, x, 3, sink_batch);
     return 1;
 }
