@@ -3,6 +3,9 @@
  * unpremultiplied pixels to the PNG encoder. */
 #include <math.h>
 #include <pthread.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -828,52 +831,62 @@ static inline uint32_t to_rgba(uint32_t p)
     return a << 24 | b << 16 | g << 8 | r;
 }
 
+#ifdef __SSE2__
+/* Four pixels of to_rgba at once, for any alphas: c' = floor((255 c + floor(a / 2)) / a) in
+ * single precision is exact (the numerator is an integer below 2^16; a quotient that is
+ * not a whole number is at least 1/255 from one, far above the rounding error), so this
+ * matches unpremul() bit for bit (test_render unpremultiply checks every pair). Alpha 0
+ * gives 0, 0, 0, 0; channels above alpha (not from Cairo) saturate at 255. */
+static inline __m128i unpremul4(__m128i c, __m128i half, __m128 den)
+{
+    const __m128i lo8 = _mm_set1_epi32(0xff);
+    __m128i v = _mm_add_epi32(_mm_sub_epi32(_mm_slli_epi32(c, 8), c), half); /* 255 c + a/2 */
+    v = _mm_cvttps_epi32(_mm_div_ps(_mm_cvtepi32_ps(v), den));
+    __m128i over = _mm_cmpgt_epi32(v, lo8);
+    return _mm_or_si128(_mm_and_si128(over, lo8), _mm_andnot_si128(over, v));
+}
+
+static inline __m128i to_rgba4(__m128i p)
+{
+    const __m128i lo8 = _mm_set1_epi32(0xff);
+    __m128i a = _mm_srli_epi32(p, 24), half = _mm_srli_epi32(a, 1);
+    __m128 den = _mm_max_ps(_mm_cvtepi32_ps(a), _mm_set1_ps(1.0f));
+    __m128i b = unpremul4(_mm_and_si128(p, lo8), half, den);
+    __m128i g = unpremul4(_mm_and_si128(_mm_srli_epi32(p, 8), lo8), half, den);
+    __m128i r = unpremul4(_mm_and_si128(_mm_srli_epi32(p, 16), lo8), half, den);
+    __m128i o = _mm_or_si128(_mm_or_si128(r, _mm_slli_epi32(g, 8)),
+                             _mm_or_si128(_mm_slli_epi32(b, 16), _mm_slli_epi32(a, 24)));
+    return _mm_andnot_si128(_mm_cmpeq_epi32(a, _mm_setzero_si128()), o);
+}
+#endif
+
 int sty__argb_to_rgba(uint8_t *data, int w, int h, size_t stride)
 {
     pthread_once(&unpremul_once, unpremul_init);
     uint32_t any = 0;
+#ifdef __SSE2__
+    __m128i any4 = _mm_setzero_si128();
+#endif
     for (int y = 0; y < h; y++) {
         uint32_t *row = (uint32_t *)(void *)(data + (size_t)y * stride);
         int x = 0;
-        uint32_t last_in = 0, last_out = 0; /* transparent converts to itself */
-        /* blocks of 8: all of one colour (the inside of a fill) or all opaque (most of a
-         * map) take branch-free paths that the compiler turns into vector code */
-        for (; x + 8 <= w; x += 8) {
-            uint32_t all = 0xffffffffu, diff = 0, p0 = row[x];
-            for (int i = 0; i < 8; i++) {
-                all &= row[x + i];
-                diff |= row[x + i] ^ p0;
-            }
-            any |= all | p0;
-            if (!diff) {
-                if (p0 != last_in) {
-                    last_in = p0;
-                    last_out = to_rgba(p0);
-                }
-                for (int i = 0; i < 8; i++)
-                    row[x + i] = last_out;
-            } else if (all >> 24 == 255) {
-                for (int i = 0; i < 8; i++) {
-                    uint32_t p = row[x + i];
-                    row[x + i] = (p & 0xff00ff00u) | ((p >> 16) & 0xffu) | ((p & 0xffu) << 16);
-                }
-            } else {
-                for (int i = 0; i < 8; i++) {
-                    uint32_t p = row[x + i];
-                    any |= p;
-                    if (p != last_in) {
-                        last_in = p;
-                        last_out = to_rgba(p);
-                    }
-                    row[x + i] = last_out;
-                }
-            }
+#ifdef __SSE2__
+        /* 4 pixels at a time, branch-free (bench tiles: 1.5M -> 0.3M instructions a tile,
+         * and no mispredicted branches on hatched or anti-aliased areas) */
+        for (; x + 4 <= w; x += 4) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)&row[x]);
+            any4 = _mm_or_si128(any4, v);
+            _mm_storeu_si128((__m128i *)(void *)&row[x], to_rgba4(v));
         }
+#endif
         for (; x < w; x++) {
             any |= row[x];
             row[x] = to_rgba(row[x]);
         }
     }
+#ifdef __SSE2__
+    any |= (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(any4, _mm_setzero_si128())) != 0xffff;
+#endif
     return !any;
 }
 

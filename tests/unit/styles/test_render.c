@@ -768,6 +768,32 @@ static void test_unpremultiply(void **state)
     assert_int_equal(b[6], (0x10 * 255 + 64) / 128);
     assert_int_equal(b[7], 0x80);
     assert_int_equal(px[2], 0);
+    /* every (c, a) pair in every channel, in blocks that are neither one colour nor opaque
+     * (sty__argb_to_rgba's vector path) and in the row tails */
+    enum { W = 61 }; /* 7 blocks of 8 and a tail of 5 */
+    uint32_t *img = calloc((size_t)W * 600, sizeof *img);
+    assert_non_null(img);
+    size_t n = 0;
+    for (uint32_t a = 1; a < 256; a++)
+        for (uint32_t c = 0; c <= a; c++, n++)
+            img[n] = a << 24 | c << 16 | (a - c) << 8 | (c * 7 % (a + 1));
+    img[n++] = 0x00000000u;
+    img[n++] = 0x40ff8000u; /* channels above alpha: saturate */
+    uint32_t *copy = malloc(n * sizeof *copy);
+    memcpy(copy, img, n * sizeof *copy);
+    assert_int_equal(sty__argb_to_rgba((uint8_t *)img, W, (int)((n + W - 1) / W), W * 4), 0);
+    unsigned bad = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        uint32_t p = copy[i], a = p >> 24, q = img[i];
+        uint32_t r = a ? sty__unpremul((p >> 16) & 0xff, a) : 0;
+        uint32_t g = a ? sty__unpremul((p >> 8) & 0xff, a) : 0;
+        uint32_t bl = a ? sty__unpremul(p & 0xff, a) : 0;
+        bad += q != (a << 24 | bl << 16 | g << 8 | r);
+    }
+    assert_int_equal(bad, 0);
+    assert_int_equal(img[n - 1], 0x4000ffffu); /* R 255, G 255 (510), B 0: bytes ff ff 00 40 */
+    free(img);
+    free(copy);
 }
 
 static void test_errors(void **state)
