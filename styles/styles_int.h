@@ -302,6 +302,7 @@ typedef struct sty__thin {
     int16_t *sx0, *sx1; /* a line's columns reached per row (empty: INT16_MAX, -1) */
     int spans;          /* the current feature is a line: paint by sx0/sx1 */
     int16_t *as0, *as1; /* batched fills: the accumulation cells touched per row */
+    uint8_t *kb;        /* a row of fill coverage (w bytes) */
 } sty__thin;
 
 /** Bind to a surface's pixels. `cov` (w * h) and `acc` ((w + 2) * h) are buffers the caller

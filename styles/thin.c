@@ -21,6 +21,9 @@
  * vertices), and the feature is composited once. Pixel centres are on the world pixel
  * grid, so neighbouring tiles compute the same coverage on their shared edge. */
 #include <math.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <string.h>
 
 #include "styles/styles_int.h"
@@ -42,6 +45,7 @@ void sty__thin_init(sty__thin *t, uint8_t *px, int stride, int w, int h, uint8_t
     t->n_ev = t->cap_ev = 0;
     t->sx0 = t->sx1 = NULL;
     t->as0 = t->as1 = NULL;
+    t->kb = NULL;
     t->spans = 0;
 }
 
@@ -310,13 +314,46 @@ static inline uint32_t over(uint32_t dst, uint32_t src, uint32_t k)
     return dst ? sk + scale_px(dst, 255 - (sk >> 24)) : sk; /* the first layer: over nothing */
 }
 
-/* A fill pixel of accumulated coverage f (|sum|): inside an opaque fill, just its colour. */
-static inline void fill_px(uint32_t *p, uint32_t src, int opaque, float f)
+/* row[i] = over(row[i], src, k[i]) for i < n: k 0 leaves a pixel as it is, k 255 of an
+ * opaque src replaces it. Four pixels at a time with SSE2 where any of them is covered,
+ * with the same rounding as scale_px (a * b + 128, plus that >> 8, >> 8), so the pixels are
+ * those of the scalar over(). */
+static void compose_row(uint32_t *row, const uint8_t *k, int n, uint32_t src)
 {
-    if (f >= 0.998f && opaque)
-        *p = src;
-    else if (f >= 0.002f)
-        *p = over(*p, src, q17(f));
+    int i = 0;
+#ifdef __SSE2__
+    const __m128i zero = _mm_setzero_si128(), r128 = _mm_set1_epi16(128);
+    const __m128i s16 = _mm_unpacklo_epi8(_mm_set1_epi32((int)src), zero); /* 2 px of src */
+    const __m128i all = _mm_set1_epi16(255);
+    for (; i + 4 <= n; i += 4) {
+        uint32_t k4;
+        memcpy(&k4, k + i, 4);
+        if (!k4)
+            continue;
+        /* each k replicated over its pixel's 4 channels, as 16-bit lanes */
+        __m128i kk = _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)k4), zero);  /* k0..k3 */
+        kk = _mm_unpacklo_epi16(kk, kk);                                    /* k0 k0 k1 k1.. */
+        __m128i klo = _mm_unpacklo_epi32(kk, kk), khi = _mm_unpackhi_epi32(kk, kk);
+        __m128i d = _mm_loadu_si128((const __m128i *)(const void *)(row + i));
+        __m128i dlo = _mm_unpacklo_epi8(d, zero), dhi = _mm_unpackhi_epi8(d, zero);
+        __m128i out[2], dd[2] = {dlo, dhi}, kx[2] = {klo, khi};
+        for (int h = 0; h < 2; h++) {
+            __m128i v = _mm_add_epi16(_mm_mullo_epi16(s16, kx[h]), r128); /* src k */
+            __m128i sk = _mm_srli_epi16(_mm_add_epi16(v, _mm_srli_epi16(v, 8)), 8);
+            /* 255 - alpha of sk, over each pixel's channels (alpha is lane 3 of 4) */
+            __m128i inv = _mm_sub_epi16(all, sk);
+            inv = _mm_shufflelo_epi16(inv, 0xff);
+            inv = _mm_shufflehi_epi16(inv, 0xff);
+            __m128i w = _mm_add_epi16(_mm_mullo_epi16(dd[h], inv), r128);
+            __m128i dk = _mm_srli_epi16(_mm_add_epi16(w, _mm_srli_epi16(w, 8)), 8);
+            out[h] = _mm_add_epi16(sk, dk);
+        }
+        _mm_storeu_si128((__m128i *)(void *)(row + i), _mm_packus_epi16(out[0], out[1]));
+    }
+#endif
+    for (; i < n; i++)
+        if (k[i])
+            row[i] = over(row[i], src, k[i]);
 }
 
 /* A colour at an opacity as a premultiplied ARGB32 pixel. */
@@ -493,6 +530,14 @@ static void acc_clipped(const acc_box *b, const sty__thin_edge *e)
     acc_piece(b, rev, ax, ay, bx, by);
 }
 
+/* A row of fill coverage for compose_row, made on first use. */
+static uint8_t *k_buffer(sty__thin *t)
+{
+    if (!t->kb)
+        t->kb = tl_arena_alloc(t->a, (size_t)t->w + 16);
+    return t->kb;
+}
+
 /* The accumulation buffer, (w + 2) * h cells, zero between uses; made on first use. */
 static float *acc_buffer(sty__thin *t)
 {
@@ -530,23 +575,24 @@ int sty__thin_paint_filled(sty__thin *t, sty_color fill, double fill_opacity, st
     for (size_t i = 0; i < t->n_ev; i++)
         acc_clipped(&box, &t->ev[i]);
     uint32_t fsrc = premul(fill, fill_opacity), lsrc = premul(line, line_opacity);
-    int have_line = t->x0 <= t->x1, opaque = fsrc >> 24 == 255;
+    int have_line = t->x0 <= t->x1;
+    uint8_t *kb = k_buffer(t);
     for (int y = y0; y <= y1; y++) {
         uint32_t *row = (uint32_t *)(void *)(t->px + (size_t)y * (size_t)t->stride);
         float *ac = t->acc + (size_t)y * stride;
-        uint8_t *cv = &t->cov[(size_t)y * (size_t)t->w];
-        int line_row = have_line && y >= t->y0 && y <= t->y1;
         float sum = 0.0f;
-        for (int x = x0; x <= x1; x++) {
+        for (int x = x0; x <= x1; x++) { /* the fill's coverage, then its pixels */
             sum += ac[x];
             ac[x] = 0.0f;
-            fill_px(&row[x], fsrc, opaque, fabsf(sum));
-            if (line_row && cv[x]) {
-                row[x] = over(row[x], lsrc, cv[x]);
-                cv[x] = 0;
-            }
+            kb[x] = (uint8_t)q17(fabsf(sum));
         }
         ac[x1 + 1] = 0.0f; /* the spill cell; the box holds every outline cell */
+        compose_row(row + x0, kb + x0, x1 - x0 + 1, fsrc);
+        if (have_line && y >= t->y0 && y <= t->y1) { /* the outline over it */
+            uint8_t *cv = &t->cov[(size_t)y * (size_t)t->w];
+            compose_row(row + t->x0, cv + t->x0, t->x1 - t->x0 + 1, lsrc);
+            memset(cv + t->x0, 0, (size_t)(t->x1 - t->x0 + 1));
+        }
     }
     return 1;
 }
@@ -682,7 +728,7 @@ static int fill_finish(sty__thin *t, uint32_t src, int paint)
     x0 = x0 < 0 ? 0 : x0; /* what lies left of the surface folded into column 0 */
     x1 = x1 > t->w - 1 ? t->w - 1 : x1;
     size_t stride = (size_t)t->w + 2;
-    int opaque = src >> 24 == 255;
+    uint8_t *kb = k_buffer(t);
     for (int y = y0; y <= y1; y++) {
         uint32_t *row = (uint32_t *)(void *)(t->px + (size_t)y * (size_t)t->stride);
         float *ac = t->acc + (size_t)y * stride;
@@ -698,12 +744,15 @@ static int fill_finish(sty__thin *t, uint32_t src, int paint)
         float sum = 0.0f;
         /* right of the last touched cell the sum no longer changes: done once it is ~0
          * (a polygon reaching past the surface's right side keeps it at 1 to the end) */
-        for (int x = xa > x0 ? xa : x0; paint && x <= x1; x++) {
+        int x = xa > x0 ? xa : x0, xs = x;
+        for (; paint && x <= x1; x++) {
             sum += ac[x];
             if (x > xb && fabsf(sum) < 0.002f)
                 break;
-            fill_px(&row[x], src, opaque, fabsf(sum));
+            kb[x] = (uint8_t)q17(fabsf(sum));
         }
+        if (paint)
+            compose_row(row + xs, kb + xs, x - xs, src);
         memset(ac + xa, 0, (size_t)(xb - xa + 1) * sizeof *ac);
     }
     return paint;
