@@ -381,21 +381,8 @@ int sty__thin_paint(sty__thin *t, sty_color c, double opacity)
         size_t n = (size_t)(xb - xa + 1);
         uint8_t *cv = &t->cov[(size_t)y * (size_t)t->w + (size_t)xa];
         uint32_t *row = (uint32_t *)(void *)(t->px + (size_t)y * (size_t)t->stride) + xa;
-        for (size_t i = 0; i < n; i++) {
-            if (i + 8 <= n) { /* most of a ring's box is untouched: skip 8 at a time */
-                uint64_t w8;
-                memcpy(&w8, cv + i, 8);
-                if (!w8) {
-                    i += 7;
-                    continue;
-                }
-            }
-            uint32_t k = cv[i];
-            if (!k)
-                continue;
-            row[i] = over(row[i], src, k);
-        }
-        memset(cv, 0, n); /* the buffer is all zero between features */
+        compose_row(row, cv, (int)n, src); /* skips untouched groups of 4 */
+        memset(cv, 0, n);                  /* the buffer is all zero between features */
     }
     t->spans = 0;
     return 1;
