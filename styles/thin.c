@@ -130,6 +130,38 @@ static inline void put(sty__thin *t, const seg_geom *s, int x, int y, float d, f
         *o = (uint8_t)v;
 }
 
+#ifdef __SSE2__
+/* put() for pixels x .. x + n - 1 (1 <= n <= 4, x + 3 < w) of row y, d and u those of x. */
+static inline void put4(sty__thin *t, const seg_geom *s, int x, int y, float d, float u, int n)
+{
+    const __m128 lane = _mm_set_ps(3.0f, 2.0f, 1.0f, 0.0f), zero = _mm_setzero_ps();
+    const __m128 hw = _mm_set1_ps(s->hw), hn = _mm_set1_ps(s->hn), ht = _mm_set1_ps(s->ht);
+    __m128 dv = _mm_add_ps(_mm_set1_ps(d), _mm_mul_ps(lane, _mm_set1_ps(s->nx)));
+    __m128 uv = _mm_add_ps(_mm_set1_ps(u), _mm_mul_ps(lane, _mm_set1_ps(s->ux)));
+    __m128 cn = _mm_sub_ps(_mm_min_ps(_mm_add_ps(dv, hw), hn),
+                           _mm_max_ps(_mm_sub_ps(dv, hw), _mm_sub_ps(zero, hn)));
+    __m128 ct = _mm_sub_ps(_mm_min_ps(_mm_set1_ps(s->len + s->hw), _mm_add_ps(uv, ht)),
+                           _mm_max_ps(_mm_set1_ps(-s->hw), _mm_sub_ps(uv, ht)));
+    __m128 ok = _mm_and_ps(_mm_cmpgt_ps(uv, _mm_set1_ps(s->t0)),
+                           _mm_cmplt_ps(uv, _mm_set1_ps(s->t1)));
+    ok = _mm_and_ps(ok, _mm_cmplt_ps(lane, _mm_set1_ps((float)n)));
+    __m128 f = _mm_and_ps(ok, _mm_mul_ps(_mm_mul_ps(_mm_max_ps(cn, zero), ct),
+                                         _mm_set1_ps(s->scale)));
+    __m128i q = _mm_cvttps_epi32(_mm_add_ps(f, _mm_set1_ps(0.5f))); /* as q17 */
+    const __m128i sixteen = _mm_set1_epi32(16);
+    __m128i big = _mm_cmpgt_epi32(q, sixteen);
+    q = _mm_or_si128(_mm_and_si128(big, sixteen), _mm_andnot_si128(big, q));
+    __m128i v = _mm_srli_epi32(_mm_add_epi32(_mm_sub_epi32(_mm_slli_epi32(q, 8), q),
+                                             _mm_set1_epi32(8)), 4);
+    v = _mm_packus_epi16(_mm_packs_epi32(v, v), v);
+    uint8_t *o = &t->cov[(size_t)y * (size_t)t->w + (size_t)x];
+    uint32_t old, now;
+    memcpy(&old, o, 4);
+    now = (uint32_t)_mm_cvtsi128_si32(_mm_max_epu8(v, _mm_cvtsi32_si128((int)old)));
+    memcpy(o, &now, 4);
+}
+#endif
+
 /* The share of a pixel on the near side of a line through it: the pixel projected on the
  * line's normal spreads over [-(ma + mi) / 2, (ma + mi) / 2] as a trapezoid (ma, mi: the
  * normal's larger and smaller absolute component); `s` is the distance from that span's
@@ -252,6 +284,21 @@ segment(sty__thin *t, double ax_, double ay_, double bx_, double by_, int round)
                     t->sx1[y] = x > t->sx1[y] ? (int16_t)x : t->sx1[y];
                 }
             } else { /* across and along step by (ny, uy) from row to row */
+#ifdef __SSE2__
+                if (x + 3 < t->w) { /* 4 columns at once, over the rows any of them needs */
+                    int n = x1 - x + 1 < 4 ? x1 - x + 1 : 4;
+                    float yl2 = yl + (float)(n - 1) * slope;
+                    int ya2 = ifloor(yl2 - dy_max + 0.5f), yb2 = ifloor(yl2 + dy_max - 0.5f);
+                    ya = ya2 < ya ? (ya2 < y0 ? y0 : ya2) : ya;
+                    yb = yb2 > yb ? (yb2 > y1 ? y1 : yb2) : yb;
+                    float ry = (float)ya + 0.5f - ay;
+                    float d = rx * s.nx + ry * s.ny, u = rx * s.ux + ry * s.uy;
+                    for (int y = ya; y <= yb; y++, d += s.ny, u += s.uy)
+                        put4(t, &s, x, y, d, u, n);
+                    x += n - 1;
+                    continue;
+                }
+#endif
                 float ry = (float)ya + 0.5f - ay;
                 float d = rx * s.nx + ry * s.ny, u = rx * s.ux + ry * s.uy;
                 for (int y = ya; y <= yb; y++, d += s.ny, u += s.uy)
@@ -275,7 +322,12 @@ segment(sty__thin *t, double ax_, double ay_, double bx_, double by_, int round)
             } else {
                 float rx = (float)xa + 0.5f - ax;
                 float d = rx * s.nx + ry * s.ny, u = rx * s.ux + ry * s.uy;
-                for (int x = xa; x <= xb; x++, d += s.nx, u += s.ux)
+                int x = xa;
+#ifdef __SSE2__
+                for (; x <= xb && x + 3 < t->w; x += 4, d += 4.0f * s.nx, u += 4.0f * s.ux)
+                    put4(t, &s, x, y, d, u, xb - x + 1 < 4 ? xb - x + 1 : 4);
+#endif
+                for (; x <= xb; x++, d += s.nx, u += s.ux)
                     put(t, &s, x, y, d, u);
             }
         }
