@@ -615,23 +615,24 @@ int sty__thin_paint_filled(sty__thin *t, sty_color fill, double fill_opacity, st
         acc_clipped(&box, &t->ev[i]);
     uint32_t fsrc = premul(fill, fill_opacity), lsrc = premul(line, line_opacity);
     int have_line = t->x0 <= t->x1;
-    uint8_t *kb = k_buffer(t);
     for (int y = y0; y <= y1; y++) {
         uint32_t *row = (uint32_t *)(void *)(t->px + (size_t)y * (size_t)t->stride);
         float *ac = t->acc + (size_t)y * stride;
+        uint8_t *cv = &t->cov[(size_t)y * (size_t)t->w];
+        int line_row = have_line && y >= t->y0 && y <= t->y1;
         float sum = 0.0f;
-        for (int x = x0; x <= x1; x++) { /* the fill's coverage, then its pixels */
+        for (int x = x0; x <= x1; x++) { /* small boxes: one scalar pass */
             sum += ac[x];
             ac[x] = 0.0f;
-            kb[x] = (uint8_t)q17(fabsf(sum));
+            uint32_t k = q17(fabsf(sum));
+            if (k)
+                row[x] = over(row[x], fsrc, k);
+            if (line_row && cv[x]) {
+                row[x] = over(row[x], lsrc, cv[x]);
+                cv[x] = 0;
+            }
         }
         ac[x1 + 1] = 0.0f; /* the spill cell; the box holds every outline cell */
-        compose_row(row + x0, kb + x0, x1 - x0 + 1, fsrc);
-        if (have_line && y >= t->y0 && y <= t->y1) { /* the outline over it */
-            uint8_t *cv = &t->cov[(size_t)y * (size_t)t->w];
-            compose_row(row + t->x0, cv + t->x0, t->x1 - t->x0 + 1, lsrc);
-            memset(cv + t->x0, 0, (size_t)(t->x1 - t->x0 + 1));
-        }
     }
     return 1;
 }
