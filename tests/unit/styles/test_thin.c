@@ -48,6 +48,35 @@ static int alpha(canvas *c, int x, int y)
     return (int)(v >> 24);
 }
 
+/* One 512 x 128 surface and the two 256 x 128 tiles that split it ([0] wide, [1] left,
+ * [2] right); ox[i] is each one's left edge in the wide surface's pixels. */
+static const double split_ox[3] = {0, 0, 256};
+
+static void split_open(canvas cv[3])
+{
+    canvas_open(&cv[0], 512, 128);
+    canvas_open(&cv[1], 256, 128);
+    canvas_open(&cv[2], 256, 128);
+}
+
+/* Fails unless every pixel of the wide surface is within 1 of the same pixel in its tile;
+ * closes the three; returns how many of the wide surface's pixels have alpha `a`. */
+static int split_check_close(canvas cv[3], int a)
+{
+    int n = 0;
+    for (int y = 0; y < 128; y++)
+        for (int x = 0; x < 512; x++) {
+            int w = alpha(&cv[0], x, y);
+            int t = x < 256 ? alpha(&cv[1], x, y) : alpha(&cv[2], x - 256, y);
+            if (abs(w - t) > 1)
+                fail_msg("pixel %d,%d: %d in one surface, %d in its tile", x, y, w, t);
+            n += w == a;
+        }
+    for (int i = 0; i < 3; i++)
+        canvas_close(&cv[i]);
+    return n;
+}
+
 /* A 0.5-px line along a row's centre covers half of that row, nothing of the next; a
  * 1-px line on a column boundary half of each column. */
 static void test_axis_aligned(void **state)
@@ -159,32 +188,18 @@ static void test_tile_edge(void **state)
 {
     (void)state;
     const double ring[][2] = {{240.3, 20.2}, {275.7, 31.9}, {268.1, 90.4}, {251.6, 70.05}};
-    canvas wide, left, right;
-    canvas_open(&wide, 512, 128);
-    canvas_open(&left, 256, 128);
-    canvas_open(&right, 256, 128);
-    canvas *cv[3] = {&wide, &left, &right};
-    double dx[3] = {0, 0, -256};
+    canvas cv[3];
+    split_open(cv);
     for (int i = 0; i < 3; i++) {
-        sty__thin_begin(&cv[i]->t, 0.8);
+        double dx = -split_ox[i];
+        sty__thin_begin(&cv[i].t, 0.8);
         for (int k = 0; k < 4; k++)
-            sty__thin_segment(&cv[i]->t, ring[k][0] + dx[i], ring[k][1],
-                              ring[(k + 1) % 4][0] + dx[i], ring[(k + 1) % 4][1]);
-        sty__thin_paint(&cv[i]->t, black, 1.0);
+            sty__thin_segment(&cv[i].t, ring[k][0] + dx, ring[k][1], ring[(k + 1) % 4][0] + dx,
+                              ring[(k + 1) % 4][1]);
+        sty__thin_paint(&cv[i].t, black, 1.0);
     }
-    int inked = 0;
-    for (int y = 0; y < 128; y++) {
-        for (int x = 0; x < 512; x++) {
-            int w = alpha(&wide, x, y);
-            int t = x < 256 ? alpha(&left, x, y) : alpha(&right, x - 256, y);
-            assert_in_range(abs(w - t), 0, 1);
-            inked += w > 0;
-        }
-    }
-    assert_true(inked > 100);
-    assert_true(alpha(&left, 255, 25) > 0 && alpha(&right, 0, 25) > 0); /* it crosses */
-    for (int i = 0; i < 3; i++)
-        canvas_close(cv[i]);
+    assert_true(alpha(&cv[1], 255, 25) > 0 && alpha(&cv[2], 0, 25) > 0); /* it crosses */
+    assert_true(128 * 512 - split_check_close(cv, 0) > 100);              /* inked */
 }
 
 /* Geometry out of float's reach is left to Cairo; NaN and huge segments draw nothing. */
@@ -364,35 +379,19 @@ static void test_fill_tile_edge(void **state)
     int n[] = {4};
     poly p;
     poly_make(&p, rings, n, 1);
-    canvas wide, left, right;
-    canvas_open(&wide, 512, 128);
-    canvas_open(&left, 256, 128);
-    canvas_open(&right, 256, 128);
-    canvas *cv[3] = {&wide, &left, &right};
-    double ox[3] = {0, 0, 256};
+    canvas cv[3];
+    split_open(cv);
     const sty_color red = {200, 30, 40};
     for (int i = 0; i < 3; i++) {
         sty__xform xf = identity;
-        xf.ox = ox[i];
-        sty__thin_begin(&cv[i]->t, 0.8);
-        assert_int_equal(sty__thin_geom(&cv[i]->t, &p.g, &xf, 1), 1);
-        sty__thin_paint_filled(&cv[i]->t, red, 0.8, black, 1.0);
+        xf.ox = split_ox[i];
+        sty__thin_begin(&cv[i].t, 0.8);
+        assert_int_equal(sty__thin_geom(&cv[i].t, &p.g, &xf, 1), 1);
+        sty__thin_paint_filled(&cv[i].t, red, 0.8, black, 1.0);
     }
-    int full = 0;
-    for (int y = 0; y < 128; y++) {
-        for (int x = 0; x < 512; x++) {
-            int w = alpha(&wide, x, y);
-            int t = x < 256 ? alpha(&left, x, y) : alpha(&right, x - 256, y);
-            if (abs(w - t) > 1)
-                fail_msg("pixel %d,%d: %d in one surface, %d in its tile", x, y, w, t);
-            full += w == 204;
-        }
-    }
-    assert_true(full > 2000); /* the inside: 0.8 opacity */
-    assert_int_equal(alpha(&left, 255, 60), 204);
-    assert_int_equal(alpha(&right, 0, 60), 204);
-    for (int i = 0; i < 3; i++)
-        canvas_close(cv[i]);
+    assert_int_equal(alpha(&cv[1], 255, 60), 204);
+    assert_int_equal(alpha(&cv[2], 0, 60), 204);
+    assert_true(split_check_close(cv, 204) > 2000); /* the inside: 0.8 opacity */
 }
 
 /* A batch: two squares sharing an edge that halves a column leave no seam (their
@@ -407,15 +406,11 @@ static void test_batch_fill(void **state)
     static const double cw[] = {40, 40, 40, 60, 60, 60, 60, 40};
     static const double hole[] = {45, 45, 45, 55, 55, 55, 55, 45}; /* the same way as cw */
     static const double big[] = {230.25, 5.5, 300.75, 9.25, 290.5, 50.5, 240.1, 60.9};
-    canvas wide, left, right;
-    canvas_open(&wide, 512, 128);
-    canvas_open(&left, 256, 128);
-    canvas_open(&right, 256, 128);
-    canvas *cv[3] = {&wide, &left, &right};
-    double ox[3] = {0, 0, 256};
+    canvas cv[3];
+    split_open(cv);
     for (int i = 0; i < 3; i++) {
         sty__xform xf = identity;
-        xf.ox = ox[i];
+        xf.ox = split_ox[i];
         poly pa, pb, pc, pd;
         const double *ra[] = {a}, *rb[] = {b}, *rc[] = {cw, hole}, *rd[] = {big};
         int n1[] = {4}, n2[] = {4, 4};
@@ -423,35 +418,28 @@ static void test_batch_fill(void **state)
         poly_make(&pb, rb, n1, 1);
         poly_make(&pc, rc, n2, 2);
         poly_make(&pd, rd, n1, 1);
-        sty__thin_fill_begin(&cv[i]->t);
-        assert_int_equal(sty__thin_fill_add(&cv[i]->t, &pa.g, &xf), 1);
-        assert_int_equal(sty__thin_fill_add(&cv[i]->t, &pb.g, &xf), 1);
-        assert_int_equal(sty__thin_fill_add(&cv[i]->t, &pc.g, &xf), 1);
-        assert_int_equal(sty__thin_fill_add(&cv[i]->t, &pd.g, &xf), 1);
-        sty__thin_fill_paint(&cv[i]->t, black, 1.0);
+        sty__thin_fill_begin(&cv[i].t);
+        assert_int_equal(sty__thin_fill_add(&cv[i].t, &pa.g, &xf), 1);
+        assert_int_equal(sty__thin_fill_add(&cv[i].t, &pb.g, &xf), 1);
+        assert_int_equal(sty__thin_fill_add(&cv[i].t, &pc.g, &xf), 1);
+        assert_int_equal(sty__thin_fill_add(&cv[i].t, &pd.g, &xf), 1);
+        sty__thin_fill_paint(&cv[i].t, black, 1.0);
     }
+    canvas *wide = &cv[0];
     for (int y = 10; y < 30; y++) {
-        assert_int_equal(alpha(&wide, 20, y), 255); /* the shared column: no seam */
-        assert_int_equal(alpha(&wide, 10, y), 255);
-        assert_int_equal(alpha(&wide, 31, y), 0);
-        assert_int_equal(alpha(&wide, 9, y), 0);
+        assert_int_equal(alpha(wide, 20, y), 255); /* the shared column: no seam */
+        assert_int_equal(alpha(wide, 10, y), 255);
+        assert_int_equal(alpha(wide, 31, y), 0);
+        assert_int_equal(alpha(wide, 9, y), 0);
     }
-    assert_int_equal(alpha(&wide, 42, 42), 255);
-    assert_int_equal(alpha(&wide, 50, 50), 0); /* the hole */
-    assert_int_equal(alpha(&wide, 256, 30), 255);
-    for (int y = 0; y < 128; y++)
-        for (int x = 0; x < 512; x++) {
-            int w = alpha(&wide, x, y);
-            int t = x < 256 ? alpha(&left, x, y) : alpha(&right, x - 256, y);
-            if (abs(w - t) > 1)
-                fail_msg("pixel %d,%d: %d in one surface, %d in its tile", x, y, w, t);
-        }
+    assert_int_equal(alpha(wide, 42, 42), 255);
+    assert_int_equal(alpha(wide, 50, 50), 0); /* the hole */
+    assert_int_equal(alpha(wide, 256, 30), 255);
     /* a second batch on the same buffers starts clean */
-    sty__thin_fill_begin(&wide.t);
-    sty__thin_fill_paint(&wide.t, black, 1.0);
-    assert_int_equal(alpha(&wide, 50, 50), 0);
-    for (int i = 0; i < 3; i++)
-        canvas_close(cv[i]);
+    sty__thin_fill_begin(&wide->t);
+    sty__thin_fill_paint(&wide->t, black, 1.0);
+    assert_int_equal(alpha(wide, 50, 50), 0);
+    (void)split_check_close(cv, 255);
 }
 
 
@@ -584,32 +572,17 @@ static void test_line_joins_and_edges(void **state)
 
     /* across a tile edge */
     static const double road[] = {180.3, 20.7, 300.2, 60.1, 340.8, 70.4};
-    canvas wide, left, right;
-    canvas_open(&wide, 512, 128);
-    canvas_open(&left, 256, 128);
-    canvas_open(&right, 256, 128);
-    canvas *cv[3] = {&wide, &left, &right};
-    double ox[3] = {0, 0, 256};
+    canvas cv[3];
+    split_open(cv);
     line_make(&p, road, 3);
     for (int i = 0; i < 3; i++) {
         sty__xform xf = identity;
-        xf.ox = ox[i];
-        sty__thin_begin(&cv[i]->t, 3.0);
-        assert_int_equal(sty__thin_line(&cv[i]->t, &p.g, &xf, STY_JOIN_BEVEL, 0.0), 1);
-        sty__thin_paint(&cv[i]->t, black, 1.0);
+        xf.ox = split_ox[i];
+        sty__thin_begin(&cv[i].t, 3.0);
+        assert_int_equal(sty__thin_line(&cv[i].t, &p.g, &xf, STY_JOIN_BEVEL, 0.0), 1);
+        sty__thin_paint(&cv[i].t, black, 1.0);
     }
-    int full = 0;
-    for (int y = 0; y < 128; y++)
-        for (int x = 0; x < 512; x++) {
-            int w = alpha(&wide, x, y);
-            int t = x < 256 ? alpha(&left, x, y) : alpha(&right, x - 256, y);
-            if (abs(w - t) > 1)
-                fail_msg("pixel %d,%d: %d in one surface, %d in its tile", x, y, w, t);
-            full += w == 255;
-        }
-    assert_true(full > 150);
-    for (int i = 0; i < 3; i++)
-        canvas_close(cv[i]);
+    assert_true(split_check_close(cv, 255) > 150);
 }
 
 
