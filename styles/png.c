@@ -184,7 +184,7 @@ int sty__png_encode(sty__png_enc *e, const uint8_t *rgba, int w, int h, size_t s
         zs->next_in = e->raw;
         zs->avail_in = (uint32_t)rawlen;
         zs->next_out = e->z;
-        zs->avail_out = (uint32_t)(bound < UINT32_MAX ? bound : UINT32_MAX);
+        zs->avail_out = (uint32_t)bound; /* below 2^32: rawlen was checked above */
         int zrc = isal_deflate_stateless(zs);
         if (zrc != COMP_OK) {
             TL_FAIL(err, TL_EINTERNAL, "igzip: error %d compressing a %d x %d PNG", zrc, w, h);

@@ -461,17 +461,23 @@ static void draw_marks(draw_state *d, const psym *s)
     cairo_new_path(d->cr);
 }
 
+/* Composite the stroke thin.c holds for the current feature into the surface. */
+static void thin_stroke_paint(draw_state *d, const sty_stroke *k)
+{
+    sty__thin *t = &d->thin;
+    int x0 = t->x0, y0 = t->y0, x1 = t->x1, y1 = t->y1;
+    cairo_surface_flush(d->target);
+    if (sty__thin_paint(t, k->color, k->opacity))
+        cairo_surface_mark_dirty_rectangle(d->target, x0, y0, x1 - x0 + 1, y1 - y0 + 1);
+}
+
 /* The current polygon's outline drawn by thin.c; 0 when it is too far out for it. */
 static int thin_outline(draw_state *d, const psym *s)
 {
-    sty__thin *t = &d->thin;
-    sty__thin_begin(t, s->width);
-    if (!sty__thin_geom(t, &d->g, &d->xf, 0))
+    sty__thin_begin(&d->thin, s->width);
+    if (!sty__thin_geom(&d->thin, &d->g, &d->xf, 0))
         return 0;
-    int x0 = t->x0, y0 = t->y0, x1 = t->x1, y1 = t->y1;
-    cairo_surface_flush(d->target);
-    if (sty__thin_paint(t, s->y->stroke.color, s->y->stroke.opacity))
-        cairo_surface_mark_dirty_rectangle(d->target, x0, y0, x1 - x0 + 1, y1 - y0 + 1);
+    thin_stroke_paint(d, &s->y->stroke);
     return 1;
 }
 
@@ -495,29 +501,32 @@ static int thin_filled(draw_state *d, const psym *s)
  * where its join would show. */
 static int thin_line(draw_state *d, const psym *s)
 {
-    sty__thin *t = &d->thin;
     const sty_stroke *k = &s->y->stroke;
-    sty__thin_begin(t, s->width);
-    if (!sty__thin_line(t, &d->g, &d->xf, (int)k->join, k->miter_limit))
+    sty__thin_begin(&d->thin, s->width);
+    if (!sty__thin_line(&d->thin, &d->g, &d->xf, (int)k->join, k->miter_limit))
         return 0;
-    int x0 = t->x0, y0 = t->y0, x1 = t->x1, y1 = t->y1;
-    cairo_surface_flush(d->target);
-    if (sty__thin_paint(t, k->color, k->opacity))
-        cairo_surface_mark_dirty_rectangle(d->target, x0, y0, x1 - x0 + 1, y1 - y0 + 1);
+    thin_stroke_paint(d, k);
     return 1;
 }
 
-/* The current polygon's solid fill drawn by thin.c's accumulation (exact area coverage,
- * as Cairo's GRAY anti-aliasing); 0 when it is hatched or too far out for it. */
-static int thin_fill(draw_state *d, const psym *s)
+/* A solid fill through thin.c's accumulation (exact area coverage, as Cairo's GRAY
+ * anti-aliasing) of features `ids` of `snap`, or of the current feature when `ids` is NULL;
+ * 0 (nothing drawn) when the fill is hatched or a polygon is too far out for thin.c. */
+static int thin_fill_of(draw_state *d, const psym *s, const lyr_snapshot *snap,
+                        const uint32_t *ids, size_t n)
 {
     if (!d->thin_ok || s->y->hatch.kind != STY_HATCH_NONE)
         return 0;
     sty__thin *t = &d->thin;
     sty__thin_fill_begin(t);
-    if (!sty__thin_fill_add(t, &d->g, &d->xf)) {
-        sty__thin_fill_discard(t);
-        return 0;
+    for (size_t i = 0; i < n; i++) {
+        lyr_geom_view g;
+        if (ids)
+            lyr_snapshot_geom(snap, ids[i], &g);
+        if (!sty__thin_fill_add(t, ids ? &g : &d->g, &d->xf)) {
+            sty__thin_fill_discard(t);
+            return 0;
+        }
     }
     cairo_surface_flush(d->target);
     if (sty__thin_fill_paint(t, s->y->fill.color, s->y->fill.opacity))
@@ -546,7 +555,7 @@ static void draw_rule(draw_state *d, prule *pr)
             }
             if (s->thin_fill && d->thin_ok && thin_filled(d, s))
                 break;
-            if (s->fill && !thin_fill(d, s)) {
+            if (s->fill && !thin_fill_of(d, s, NULL, NULL, 1)) {
                 ensure_path(d);
                 fill_with(d, s);
             }
@@ -673,20 +682,8 @@ static const uint8_t *batch_flags(const pfts *f, const lyr_snapshot *snap)
  * edges without seams. */
 static int thin_batch(draw_state *d, psym *s, const lyr_snapshot *snap)
 {
-    if (!d->thin_ok || s->y->hatch.kind != STY_HATCH_NONE)
+    if (!thin_fill_of(d, s, snap, s->batch, s->n_batch))
         return 0;
-    sty__thin_fill_begin(&d->thin);
-    for (size_t i = 0; i < s->n_batch; i++) {
-        lyr_geom_view g;
-        lyr_snapshot_geom(snap, s->batch[i], &g);
-        if (!sty__thin_fill_add(&d->thin, &g, &d->xf)) {
-            sty__thin_fill_discard(&d->thin);
-            return 0;
-        }
-    }
-    cairo_surface_flush(d->target);
-    if (sty__thin_fill_paint(&d->thin, s->y->fill.color, s->y->fill.opacity))
-        cairo_surface_mark_dirty(d->target);
     s->n_batch = 0;
     return 1;
 }

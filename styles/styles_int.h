@@ -286,6 +286,11 @@ typedef struct sty__thin_edge {
     float ax, ay, bx, by;
 } sty__thin_edge;
 
+/** Per row y, the columns [lo[y], hi[y]] something reached (empty: INT16_MAX, -1). */
+typedef struct sty__spans {
+    int16_t *lo, *hi; /* NULL: not made (yet) */
+} sty__spans;
+
 /** Draws thin solid outlines, solid fills and round-capped solid lines straight into an
  *  ARGB32 surface. */
 typedef struct sty__thin {
@@ -299,9 +304,9 @@ typedef struct sty__thin {
     size_t n_ev, cap_ev;
     float *acc;    /* (w + 2) * h fill accumulation, zero between uses */
     float vx0, vy0, vx1, vy1; /* with a fill: the bbox of its vertices */
-    int16_t *sx0, *sx1; /* a line's columns reached per row (empty: INT16_MAX, -1) */
-    int spans;          /* the current feature is a line: paint by sx0/sx1 */
-    int16_t *as0, *as1; /* batched fills: the accumulation cells touched per row */
+    sty__spans line;    /* the columns a line's segments reached */
+    int spans;          /* the current feature is a line: paint by `line` */
+    sty__spans cells;   /* the accumulation cells that fill edges touched */
     uint8_t *kb;        /* a row of fill coverage (w bytes) */
 } sty__thin;
 

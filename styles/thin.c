@@ -43,8 +43,7 @@ void sty__thin_init(sty__thin *t, uint8_t *px, int stride, int w, int h, uint8_t
     t->ev = NULL;
     t->acc = acc; /* NULL: made from `a` on first use */
     t->n_ev = t->cap_ev = 0;
-    t->sx0 = t->sx1 = NULL;
-    t->as0 = t->as1 = NULL;
+    t->line = t->cells = (sty__spans){NULL, NULL};
     t->kb = NULL;
     t->spans = 0;
 }
@@ -83,6 +82,42 @@ static void keep_edge(sty__thin *t, double ax, double ay, double bx, double by)
     t->vy1 = maxf(t->vy1, maxf(e->ay, e->by));
 }
 
+/* Spans -------------------------------------------------------------------------------------- */
+
+/* Make `sp` (from the arena, all rows empty) if it is not yet; 0 if the surface is too wide
+ * for int16_t columns. */
+static int spans_make(sty__thin *t, sty__spans *sp)
+{
+    if (sp->lo)
+        return 1;
+    if (t->w + 2 > INT16_MAX || t->h > INT16_MAX)
+        return 0;
+    sp->lo = tl_arena_alloc(t->a, 2 * (size_t)t->h * sizeof *sp->lo);
+    sp->hi = sp->lo + t->h;
+    for (int y = 0; y < t->h; y++) {
+        sp->lo[y] = INT16_MAX;
+        sp->hi[y] = -1;
+    }
+    return 1;
+}
+
+/* Row y reached columns a..b. */
+static inline void span_note(const sty__spans *sp, int y, int a, int b)
+{
+    sp->lo[y] = a < sp->lo[y] ? (int16_t)a : sp->lo[y];
+    sp->hi[y] = b > sp->hi[y] ? (int16_t)b : sp->hi[y];
+}
+
+/* Row y's columns into *a, *b and the row emptied; 0 if it was empty. */
+static inline int span_take(const sty__spans *sp, int y, int *a, int *b)
+{
+    *a = sp->lo[y];
+    *b = sp->hi[y];
+    sp->lo[y] = INT16_MAX;
+    sp->hi[y] = -1;
+    return *a <= *b;
+}
+
 static inline int ifloor(float v)
 {
     int i = (int)v;
@@ -92,12 +127,14 @@ static inline int ifloor(float v)
 /* Coverage in 17 levels (0, 1/16, ... 1), as Cairo's 4x4-sampled anti-aliasing has:
  * with 255 levels every edge pixel differs and the tiles' PNGs grew 25-60 % (z10-z16
  * bench tiles); positions stay exact, only the shade is rounded. */
+static inline uint32_t level255(uint32_t q) /* q sixteenths, at most 16 of them, in 255ths */
+{
+    return q >= 16u ? 255u : (q * 255u + 8u) >> 4;
+}
+
 static inline uint32_t q17(float f)
 {
-    if (f >= 1.0f)
-        return 255u;
-    uint32_t q = (uint32_t)(f * 16.0f + 0.5f);
-    return (q * 255u + 8u) >> 4;
+    return f >= 1.0f ? 255u : level255((uint32_t)(f * 16.0f + 0.5f));
 }
 
 static inline float overlap(float a0, float a1, float b0, float b1)
@@ -123,8 +160,7 @@ static inline void put(sty__thin *t, const seg_geom *s, int x, int y, float d, f
     if (cn <= 0.0f)
         return;
     float ct = minf(s->len + s->hw, u + s->ht) - maxf(-s->hw, u - s->ht); /* > 0 within t0, t1 */
-    uint32_t q = (uint32_t)(cn * ct * s->scale + 0.5f);                    /* as q17 */
-    uint32_t v = q >= 16u ? 255u : (q * 255u + 8u) >> 4;
+    uint32_t v = level255((uint32_t)(cn * ct * s->scale + 0.5f)); /* as q17 */
     uint8_t *o = &t->cov[(size_t)y * (size_t)t->w + (size_t)x];
     if (v > *o)
         *o = (uint8_t)v;
@@ -219,6 +255,14 @@ static inline void put_round(sty__thin *t, const seg_geom *s, int x, int y, floa
         *o = (uint8_t)v;
 }
 
+/* The pixels [*a, *b] (within [lo, hi]) whose centres lie within m of c on one axis. */
+static inline void within(float c, float m, int lo, int hi, int *a, int *b)
+{
+    int i = ifloor(c - m + 0.5f), j = ifloor(c + m - 0.5f);
+    *a = i < lo ? lo : i;
+    *b = j > hi ? hi : j;
+}
+
 /* A segment's coverage into t->cov (by maximum): the band with extended ends of the
  * outlines (`round` 0) or the capsule of the lines (`round` 1, which also notes the
  * columns reached in each row). Always inlined: each caller gets its own loops. */
@@ -238,13 +282,11 @@ segment(sty__thin *t, double ax_, double ay_, double bx_, double by_, int round)
         len = 1e-6f;
     }
     seg_geom s;
-    s.reach2 = 0.0f;
+    s.reach2 = s.ma = s.mi = 0.0f; /* round only */
     s.ux = dx / len;
     s.uy = dy / len;
     s.nx = -s.uy;
     s.ny = s.ux;
-    s.ma = maxf(fabsf(s.nx), fabsf(s.ny));
-    s.mi = minf(fabsf(s.nx), fabsf(s.ny));
     s.len = len;
     s.hw = t->hw;
     s.hn = (fabsf(s.nx) + fabsf(s.ny)) * 0.5f;
@@ -260,6 +302,8 @@ segment(sty__thin *t, double ax_, double ay_, double bx_, double by_, int round)
     if (round) {
         band = r = s.hw + 0.70711f;
         s.reach2 = band * band;
+        s.ma = maxf(fabsf(s.nx), fabsf(s.ny));
+        s.mi = minf(fabsf(s.nx), fabsf(s.ny));
     }
     int x0 = ifloor(minf(ax, bx) - r - 0.5f), x1 = ifloor(maxf(ax, bx) + r - 0.5f);
     int y0 = ifloor(minf(ay, by) - r - 0.5f), y1 = ifloor(maxf(ay, by) + r - 0.5f);
@@ -274,23 +318,21 @@ segment(sty__thin *t, double ax_, double ay_, double bx_, double by_, int round)
         float slope = dy / dx, dy_max = band / fabsf(s.ny);
         for (int x = x0; x <= x1; x++) {
             float rx = (float)x + 0.5f - ax, yl = ay + rx * slope;
-            int ya = ifloor(yl - dy_max + 0.5f), yb = ifloor(yl + dy_max - 0.5f);
-            ya = ya < y0 ? y0 : ya;
-            yb = yb > y1 ? y1 : yb;
+            int ya, yb;
+            within(yl, dy_max, y0, y1, &ya, &yb);
             if (round) {
                 for (int y = ya; y <= yb; y++) {
                     put_round(t, &s, x, y, rx, (float)y + 0.5f - ay);
-                    t->sx0[y] = x < t->sx0[y] ? (int16_t)x : t->sx0[y];
-                    t->sx1[y] = x > t->sx1[y] ? (int16_t)x : t->sx1[y];
+                    span_note(&t->line, y, x, x);
                 }
             } else { /* across and along step by (ny, uy) from row to row */
 #ifdef __SSE2__
                 if (x + 3 < t->w) { /* 4 columns at once, over the rows any of them needs */
                     int n = x1 - x + 1 < 4 ? x1 - x + 1 : 4;
-                    float yl2 = yl + (float)(n - 1) * slope;
-                    int ya2 = ifloor(yl2 - dy_max + 0.5f), yb2 = ifloor(yl2 + dy_max - 0.5f);
-                    ya = ya2 < ya ? (ya2 < y0 ? y0 : ya2) : ya;
-                    yb = yb2 > yb ? (yb2 > y1 ? y1 : yb2) : yb;
+                    int ya2, yb2; /* the last column's rows */
+                    within(yl + (float)(n - 1) * slope, dy_max, y0, y1, &ya2, &yb2);
+                    ya = ya2 < ya ? ya2 : ya;
+                    yb = yb2 > yb ? yb2 : yb;
                     float ry = (float)ya + 0.5f - ay;
                     float d = rx * s.nx + ry * s.ny, u = rx * s.ux + ry * s.uy;
                     for (int y = ya; y <= yb; y++, d += s.ny, u += s.uy)
@@ -308,15 +350,12 @@ segment(sty__thin *t, double ax_, double ay_, double bx_, double by_, int round)
     } else {
         float slope = dx / dy, dx_max = band / fabsf(s.nx);
         for (int y = y0; y <= y1; y++) {
-            float ry = (float)y + 0.5f - ay, xl = ax + ry * slope;
-            int xa = ifloor(xl - dx_max + 0.5f), xb = ifloor(xl + dx_max - 0.5f);
-            xa = xa < x0 ? x0 : xa;
-            xb = xb > x1 ? x1 : xb;
-            if (round && xa <= xb) {
-                t->sx0[y] = xa < t->sx0[y] ? (int16_t)xa : t->sx0[y];
-                t->sx1[y] = xb > t->sx1[y] ? (int16_t)xb : t->sx1[y];
-            }
+            float ry = (float)y + 0.5f - ay;
+            int xa, xb;
+            within(ax + ry * slope, dx_max, x0, x1, &xa, &xb);
             if (round) {
+                if (xa <= xb)
+                    span_note(&t->line, y, xa, xb);
                 for (int x = xa; x <= xb; x++)
                     put_round(t, &s, x, y, (float)x + 0.5f - ax, ry);
             } else {
@@ -422,14 +461,8 @@ int sty__thin_paint(sty__thin *t, sty_color c, double opacity)
     uint32_t src = premul(c, opacity);
     for (int y = t->y0; y <= t->y1; y++) {
         int xa = t->x0, xb = t->x1;
-        if (t->spans) { /* a line: the columns its segments reached in this row */
-            xa = t->sx0[y];
-            xb = t->sx1[y];
-            t->sx0[y] = INT16_MAX;
-            t->sx1[y] = -1;
-            if (xa > xb)
-                continue;
-        }
+        if (t->spans && !span_take(&t->line, y, &xa, &xb))
+            continue; /* a line: the columns its segments reached in this row */
         size_t n = (size_t)(xb - xa + 1);
         uint8_t *cv = &t->cov[(size_t)y * (size_t)t->w + (size_t)xa];
         uint32_t *row = (uint32_t *)(void *)(t->px + (size_t)y * (size_t)t->stride) + xa;
@@ -447,7 +480,7 @@ typedef struct acc_box {
     size_t stride;
     int ylo, yhi;
     float lo, hi;
-    int16_t *s0, *s1; /* NULL: not noted */
+    const sty__spans *cells; /* NULL: not noted */
 } acc_box;
 
 /* Signed-area accumulation (the scheme of font-rs and stb_truetype's second rasterizer):
@@ -460,7 +493,7 @@ static void acc_edge(const acc_box *bx_, float ax, float ay, float bx, float by)
     float *acc = bx_->acc, lo = bx_->lo, hi = bx_->hi;
     size_t stride = bx_->stride;
     int ylo = bx_->ylo, yhi = bx_->yhi;
-    int16_t *s0 = bx_->s0, *s1 = bx_->s1;
+    const sty__spans *cells = bx_->cells;
     if (ay == by)
         return;
     float dir = 1.0f;
@@ -489,11 +522,8 @@ static void acc_edge(const acc_box *bx_, float ax, float ay, float bx, float by)
         xb = xb < lo ? lo : xb > hi ? hi : xb;
         float *row = acc + (size_t)y * stride;
         int ia = ifloor(xa), ib = -ifloor(-xb); /* cells [ia, ib) hold the crossing */
-        if (s0) { /* the cells this row's edges touched: [s0, s1] */
-            int e = ib > ia + 1 ? ib : ia + 1;
-            s0[y] = ia < s0[y] ? (int16_t)ia : s0[y];
-            s1[y] = e > s1[y] ? (int16_t)e : s1[y];
-        }
+        if (cells) /* the cells this edge touches in the row */
+            span_note(cells, y, ia, ib > ia + 1 ? ib : ia + 1);
         if (ib <= ia + 1) {
             float xm = 0.5f * (xa + xb) - (float)ia; /* mean crossing within cell ia */
             row[ia] += d * (1.0f - xm);
@@ -582,14 +612,7 @@ static float *acc_buffer(sty__thin *t)
 {
     if (!t->acc)
         t->acc = tl_arena_calloc(t->a, ((size_t)t->w + 2) * (size_t)t->h, sizeof *t->acc);
-    if (!t->as0 && t->w + 2 <= INT16_MAX) { /* fill_finish's row spans */
-        t->as0 = tl_arena_alloc(t->a, 2 * (size_t)t->h * sizeof *t->as0);
-        t->as1 = t->as0 + t->h;
-        for (int y = 0; y < t->h; y++) {
-            t->as0[y] = INT16_MAX;
-            t->as1[y] = -1;
-        }
-    }
+    (void)spans_make(t, &t->cells); /* fill_finish's rows; without, whole rows */
     return t->acc;
 }
 
@@ -610,7 +633,7 @@ int sty__thin_paint_filled(sty__thin *t, sty_color fill, double fill_opacity, st
         return 0;
     size_t stride = (size_t)t->w + 2;
     float *acc = acc_buffer(t);
-    acc_box box = {acc, stride, y0, y1 + 1, (float)x0, (float)(x1 + 1), NULL, NULL};
+    acc_box box = {acc, stride, y0, y1 + 1, (float)x0, (float)(x1 + 1), NULL};
     for (size_t i = 0; i < t->n_ev; i++)
         acc_clipped(&box, &t->ev[i]);
     uint32_t fsrc = premul(fill, fill_opacity), lsrc = premul(line, line_opacity);
@@ -725,7 +748,8 @@ static void sink_batch(sty__thin *t, double ax, double ay, double bx, double by,
 {
     sty__thin_edge e = rev ? (sty__thin_edge){(float)bx, (float)by, (float)ax, (float)ay}
                            : (sty__thin_edge){(float)ax, (float)ay, (float)bx, (float)by};
-    acc_box box = {t->acc, (size_t)t->w + 2, 0, t->h, 0.0f, (float)t->w, t->as0, t->as1};
+    acc_box box = {t->acc, (size_t)t->w + 2, 0, t->h, 0.0f, (float)t->w,
+                   t->cells.lo ? &t->cells : NULL};
     acc_clipped(&box, &e);
 }
 
@@ -773,14 +797,8 @@ static int fill_finish(sty__thin *t, uint32_t src, int paint)
         uint32_t *row = (uint32_t *)(void *)(t->px + (size_t)y * (size_t)t->stride);
         float *ac = t->acc + (size_t)y * stride;
         int xa = x0, xb = x1 + 1; /* the cells touched in this row (with the spill cell) */
-        if (t->as0) {
-            xa = t->as0[y];
-            xb = t->as1[y];
-            t->as0[y] = INT16_MAX;
-            t->as1[y] = -1;
-            if (xa > xb)
-                continue; /* no edge in the row, so no coverage */
-        }
+        if (t->cells.lo && !span_take(&t->cells, y, &xa, &xb))
+            continue; /* no edge in the row, so no coverage */
         float sum = 0.0f;
         /* right of the last touched cell the sum no longer changes: done once it is ~0
          * (a polygon reaching past the surface's right side keeps it at 1 to the end) */
@@ -837,20 +855,13 @@ int sty__thin_line(sty__thin *t, const lyr_geom_view *g, const sty__xform *x, in
                    double miter_limit)
 {
     double bx0, by0, bx1, by1;
-    if (g->kind != LYR_GEOM_LINE || t->w > INT16_MAX || t->h > INT16_MAX ||
-        !in_reach(&g->bbox, x, &bx0, &by0, &bx1, &by1))
+    /* per row, the columns reached: a line's box is mostly empty */
+    if (g->kind != LYR_GEOM_LINE || !in_reach(&g->bbox, x, &bx0, &by0, &bx1, &by1) ||
+        !spans_make(t, &t->line))
         return 0;
     double m = t->hw + 1.0;
     if (bx1 < -m || by1 < -m || bx0 > t->w + m || by0 > t->h + m)
         return 1; /* nowhere near the surface */
-    if (!t->sx0) { /* per row, the columns reached: a line's box is mostly empty */
-        t->sx0 = tl_arena_alloc(t->a, 2 * (size_t)t->h * sizeof *t->sx0);
-        t->sx1 = t->sx0 + t->h;
-        for (int y = 0; y < t->h; y++) {
-            t->sx0[y] = INT16_MAX;
-            t->sx1[y] = -1;
-        }
-    }
     const double ox = x->ox, oy = x->oy, k = x->k, d2 = x->min_d2;
     t->n_ev = 0;
     for (uint32_t i = 0; i < g->n_parts; i++) {
