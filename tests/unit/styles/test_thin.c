@@ -1,8 +1,9 @@
 /* test_thin.c: thin outlines, fills and round-capped lines drawn without Cairo
  * (styles/thin.c): exact coverage of axis-aligned lines, as close to Cairo's exact stroke
  * as Cairo's 4x4-sampled one on random rings, lines close to Cairo's exact stroke, the
- * same pixels on both sides of a tile edge, joins that would show left to Cairo, and
- * nothing drawn (or crashed) for geometry out of reach. */
+ * same pixels on both sides of a tile edge, joins that would show left to Cairo, the area
+ * of polygons smaller than a pixel, and nothing drawn (or crashed) for geometry out of
+ * reach. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -443,6 +444,85 @@ static void test_batch_fill(void **state)
 }
 
 
+/* Adds to `t`'s batch a block of squares `side` px wide from (x0, y0), `nx` x `ny` of them,
+ * every other one drawn the other way round. */
+static void add_squares(sty__thin *t, const sty__xform *xf, double x0, double y0, double side,
+                        int nx, int ny)
+{
+    for (int j = 0; j < ny; j++)
+        for (int i = 0; i < nx; i++) {
+            double a = x0 + side * i, b = y0 + side * j, c = a + side, d = b + side;
+            double cw[] = {a, b, a, d, c, d, c, b}, ccw[] = {a, b, c, b, c, d, a, d};
+            const double *r[] = {(i + j) % 2 ? cw : ccw};
+            int n[] = {4};
+            poly p;
+            poly_make(&p, r, n, 1);
+            assert_int_equal(sty__thin_fill_add(t, &p.g, xf), 1);
+        }
+}
+
+/* Polygons smaller than a pixel keep their area: a block of 0.2-px squares (which vertex
+ * dropping at 0.25 px would fold away) is opaque inside, its edge cells hold the covered
+ * fraction, and it ends where it ends; a lone square and one with a hole give their
+ * area; the same block across a tile edge gives the pixels of one surface. */
+static void test_subpixel_fill(void **state)
+{
+    (void)state;
+    canvas c;
+    canvas_open(&c, 64, 64);
+    sty__thin_fill_begin(&c.t);
+    add_squares(&c.t, &identity, 20.1, 10.0, 0.2, 100, 50); /* x 20.1 .. 40.1, y 10 .. 20 */
+    sty__thin_fill_paint(&c.t, black, 1.0);
+    for (int y = 10; y < 20; y++) {
+        for (int x = 21; x < 40; x++)
+            assert_int_equal(alpha(&c, x, y), 255);
+        assert_in_range(alpha(&c, 20, y), 222, 224); /* 0.9 of the cell: 14/16 */
+        assert_in_range(alpha(&c, 40, y), 31, 32);   /* 0.1: 2/16 */
+        assert_int_equal(alpha(&c, 19, y), 0);
+        assert_int_equal(alpha(&c, 41, y), 0);
+    }
+    for (int x = 19; x < 42; x++) {
+        assert_int_equal(alpha(&c, x, 9), 0);
+        assert_int_equal(alpha(&c, x, 20), 0);
+    }
+    /* a lone 0.5-px square (a quarter of its cell), one across four cells (a sixteenth in
+     * each), one of 0.8 px with a 0.4-px hole drawn the same way round (0.48) */
+    static const double sq[] = {30.25, 40.25, 30.75, 40.25, 30.75, 40.75, 30.25, 40.75};
+    static const double mid[] = {40.75, 40.75, 41.25, 40.75, 41.25, 41.25, 40.75, 41.25};
+    static const double sh[] = {50.1, 40.1, 50.9, 40.1, 50.9, 40.9, 50.1, 40.9};
+    static const double ho[] = {50.3, 40.3, 50.7, 40.3, 50.7, 40.7, 50.3, 40.7};
+    const double *r1[] = {sq}, *r2[] = {mid}, *r3[] = {sh, ho};
+    int n1[] = {4}, n2[] = {4, 4};
+    poly p1, p2, p3;
+    poly_make(&p1, r1, n1, 1);
+    poly_make(&p2, r2, n1, 1);
+    poly_make(&p3, r3, n2, 2);
+    sty__thin_fill_begin(&c.t);
+    assert_int_equal(sty__thin_fill_add(&c.t, &p1.g, &identity), 1);
+    assert_int_equal(sty__thin_fill_add(&c.t, &p2.g, &identity), 1);
+    assert_int_equal(sty__thin_fill_add(&c.t, &p3.g, &identity), 1);
+    sty__thin_fill_paint(&c.t, black, 1.0);
+    assert_int_equal(alpha(&c, 30, 40), 64); /* 4/16 */
+    assert_int_equal(alpha(&c, 29, 40) + alpha(&c, 31, 40) + alpha(&c, 30, 39) + alpha(&c, 30, 41), 0);
+    for (int y = 40; y < 42; y++)
+        for (int x = 40; x < 42; x++)
+            assert_int_equal(alpha(&c, x, y), 16); /* 1/16 */
+    assert_int_equal(alpha(&c, 50, 40), 128); /* 0.48: 8/16 */
+    assert_int_equal(alpha(&c, 51, 40) + alpha(&c, 50, 41), 0);
+    canvas_close(&c);
+
+    canvas cv[3];
+    split_open(cv);
+    for (int i = 0; i < 3; i++) {
+        sty__xform xf = identity;
+        xf.ox = split_ox[i];
+        sty__thin_fill_begin(&cv[i].t);
+        add_squares(&cv[i].t, &xf, 250.0, 20.0, 0.2, 60, 40); /* x 250 .. 262, y 20 .. 28 */
+        sty__thin_fill_paint(&cv[i].t, black, 1.0);
+    }
+    assert_int_equal(split_check_close(cv, 255), 12 * 8);
+}
+
 /* A line view of one polyline given in device pixels. */
 static void line_make(poly *p, const double *xy, int n)
 {
@@ -665,6 +745,7 @@ int main(void)
         cmocka_unit_test(test_fill_close_to_cairo),
         cmocka_unit_test(test_fill_tile_edge),
         cmocka_unit_test(test_batch_fill),
+        cmocka_unit_test(test_subpixel_fill),
         cmocka_unit_test(test_line_close_to_cairo),
         cmocka_unit_test(test_line_joins_and_edges),
         cmocka_unit_test(test_compositing_exact),
