@@ -674,6 +674,24 @@ def report(res, meta):
                      "during it, with fills drawn one by one.)" % lg["analysed_s"])
         for e in lg.get("error_tiles", []):
             L.append("  Large: tile %s answered %d: `%s`." % (e["tile"], e["status"], e["body"].strip()))
+    lv = meta.get("large_vs")
+    if lv and all(k in lv for k in ("tiled medium", "tiled large", "mapscript-shp medium", "mapscript-shp large")):
+        tm, tl, mm, ml = (lv[k] for k in ("tiled medium", "tiled large", "mapscript-shp medium", "mapscript-shp large"))
+        L.append("- Large ÷ medium, each renderer against itself (1 client, interleaved, same tiles): tiled "
+                 "%.2f / %.2f ms median → **%.2f×**; MapServer MapScript SHP (its fastest configuration) "
+                 "%.2f / %.2f ms → **%.2f×**.  PNG mean (the tiles' content) grows %.2f× (tiled %.1f → %.1f KB) "
+                 "and %.2f× (MapServer %.1f → %.1f KB).  tiled ÷ MapServer on the large store: %.2f× faster "
+                 "per tile (%.2f× on medium)." % (
+                     tm["p50_ms"], tl["p50_ms"], tl["p50_ms"] / tm["p50_ms"], mm["p50_ms"], ml["p50_ms"],
+                     ml["p50_ms"] / mm["p50_ms"], tl["png_mean"] / tm["png_mean"], tm["png_mean"] / 1024,
+                     tl["png_mean"] / 1024, ml["png_mean"] / mm["png_mean"], mm["png_mean"] / 1024,
+                     ml["png_mean"] / 1024, ml["p50_ms"] / tl["p50_ms"], mm["p50_ms"] / tm["p50_ms"]))
+        zs = sorted(tm["by_zoom"], key=int)
+        L.append("  Per-zoom medians, ms (z%s-z%s): tiled medium %s; tiled large %s; MapScript SHP medium %s; "
+                 "large %s." % (zs[0], zs[-1], *(" / ".join(f1(c["by_zoom"][z], 1) for z in zs) for c in (tm, tl, mm, ml))))
+        bad = {k: v["errors"] for k, v in lv.items() if v.get("errors")}
+        if bad:
+            L.append("  Errors: %s." % bad)
     sp = meta.get("spread")
     if sp:
         L.append("- Dataset size alone (%s parcels: the zoning plus 9 copies further north, so the "
@@ -699,6 +717,54 @@ def report(res, meta):
              "Python workers fed directly (no HTTP; latency = render + encode).  The Shapefiles are the store's "
              "layers re-projected to EPSG:3857 with ogr2ogr, indexed with shptree (.qix) and shapeindex (.index).")
     return "\n".join(L)
+
+
+# ------------------------------------------------------------------ large vs MapServer
+def large_vs_mapserver(a, rig, tiled, store, lstore, layers, tiles_file, tpath, probe, run_dir, lrun, res):
+    """How does each renderer's cost grow from the medium to the large store? tiled on
+    both stores (HTTP, --no-cache) and MapServer MapScript on both stores' Shapefile
+    copies (MapServer's fastest configuration), one client each, interleaved rounds."""
+    lshp = os.path.splitext(lstore)[0] + "_shp3857"
+    log("large vs MapServer: Shapefile copies of the large store in %s" % lshp)
+    make_shp(lstore, lshp, layers)
+    os.makedirs(lrun, exist_ok=True)
+    instantiate_styles(rig, lrun, lstore, lshp)
+    ports = {}
+    for label, st in (("tiled-medium-lv", store), ("tiled-large-lv", lstore)):
+        pid, port, _ = start_tiled(tiled, st, ["--no-cache"], os.path.join(lrun, label + ".log"), label, probe)
+        open(os.path.join(lrun, label + ".pids"), "w").write("%d\n" % pid)
+        ports[label] = port
+    targets = [
+        {"name": "tiled medium", "kind": "http", "concurrency": [1],
+         "url": "http://127.0.0.1:%d%s" % (ports["tiled-medium-lv"], tpath),
+         "pidfile": os.path.join(lrun, "tiled-medium-lv.pids")},
+        {"name": "tiled large", "kind": "http", "concurrency": [1],
+         "url": "http://127.0.0.1:%d%s" % (ports["tiled-large-lv"], tpath),
+         "pidfile": os.path.join(lrun, "tiled-large-lv.pids")},
+        {"name": "mapscript-shp medium", "kind": "inproc", "engine": "mapscript", "concurrency": [1],
+         "style": os.path.join(run_dir, "ms_shp.map")},
+        {"name": "mapscript-shp large", "kind": "inproc", "engine": "mapscript", "concurrency": [1],
+         "style": os.path.join(lrun, "ms_shp.map")},
+    ]
+    plan = {"tiles": tiles_file, "rounds": a.rounds, "warmup": 1, "targets": targets}
+    plan_path = os.path.join(lrun, "plan.json")
+    json.dump(plan, open(plan_path, "w"), indent=1)
+    out = os.path.join(res, "large_vs.json")
+    cmd = [PY, os.path.join(rig, "bench_all.py"), plan_path, "-o", out]
+    COMMANDS.append(q(cmd))
+    ba = subprocess.Popen(cmd, start_new_session=True)
+    STARTED.append(("bench_all", -ba.pid, signal.SIGTERM))
+    rc = ba.wait()
+    STARTED.remove(("bench_all", -ba.pid, signal.SIGTERM))
+    stop_label("tiled-medium-lv")
+    stop_label("tiled-large-lv")
+    if rc != 0:
+        log("large vs MapServer: bench_all.py failed (%d)" % rc)
+        return None
+    cells = {c["target"]: c for c in json.load(open(out))["cells"]}
+    return {n: {"p50_ms": c["lat_ms"]["p50"], "p95_ms": c["lat_ms"]["p95"], "tps": c.get("tiles_per_s_median_pass"),
+                "png_mean": c["png_bytes"]["mean"], "by_zoom": c["p50_ms_by_zoom"], "errors": c["errors"]}
+            for n, c in cells.items()}
 
 
 # ------------------------------------------------------------------ main
@@ -939,6 +1005,9 @@ def main():
                          "hwm_mb": hwm.get("VmHWM", 0) / 1024.0, "p50_ms": statistics.median(ll) * 1000,
                          "medium_p50_ms": medium_p50, "zoning": zc, "demo": info}
         json.dump(meta["large"], open(os.path.join(res, "large.json"), "w"), indent=1)
+        if not a.no_inproc:
+            meta["large_vs"] = large_vs_mapserver(a, rig, tiled, store, lstore, layers, tiles_file, tpath, probe,
+                                                  run_dir, os.path.join(out, "run-large"), res)
 
     # 7. spread: dataset size without more tile content
     if a.spread:
