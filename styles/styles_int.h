@@ -320,8 +320,9 @@ void sty__thin_begin(sty__thin *t, double width);
 /** Add a segment (device pixels). */
 void sty__thin_segment(sty__thin *t, double ax, double ay, double bx, double by);
 /** Batched fills: one colour over polygons that overlap no other. _begin, then _add each
- *  polygon (0: beyond STY_THIN_LIMIT_PX, nothing added), then _paint composites (exact area
- *  coverage) and clears -- or _discard clears without painting. */
+ *  polygon (0: beyond STY_THIN_LIMIT_PX, nothing added; one under a pixel both ways adds
+ *  its area to the cells its bbox overlaps), then _paint composites (exact area coverage)
+ *  and clears -- or _discard clears without painting. */
 void sty__thin_fill_begin(sty__thin *t);
 int sty__thin_fill_add(sty__thin *t, const lyr_geom_view *g, const sty__xform *x);
 int sty__thin_fill_paint(sty__thin *t, sty_color c, double opacity);

@@ -677,18 +677,20 @@ def report(res, meta):
     lv = meta.get("large_vs")
     if lv and all(k in lv for k in ("tiled medium", "tiled large", "mapscript-shp medium", "mapscript-shp large")):
         tm, tl, mm, ml = (lv[k] for k in ("tiled medium", "tiled large", "mapscript-shp medium", "mapscript-shp large"))
-        L.append("- Large ÷ medium, each renderer against itself (1 client, interleaved, same tiles): tiled "
+        base = meta.get("scale", "medium")  # the run's own store ("tiled medium": that store)
+        L.append("- Large ÷ %s, each renderer against itself (1 client, interleaved, same tiles): tiled "
                  "%.2f / %.2f ms median → **%.2f×**; MapServer MapScript SHP (its fastest configuration) "
                  "%.2f / %.2f ms → **%.2f×**.  PNG mean (the tiles' content) grows %.2f× (tiled %.1f → %.1f KB) "
                  "and %.2f× (MapServer %.1f → %.1f KB).  tiled ÷ MapServer on the large store: %.2f× faster "
-                 "per tile (%.2f× on medium)." % (
-                     tm["p50_ms"], tl["p50_ms"], tl["p50_ms"] / tm["p50_ms"], mm["p50_ms"], ml["p50_ms"],
+                 "per tile (%.2f× on %s)." % (
+                     base, tm["p50_ms"], tl["p50_ms"], tl["p50_ms"] / tm["p50_ms"], mm["p50_ms"], ml["p50_ms"],
                      ml["p50_ms"] / mm["p50_ms"], tl["png_mean"] / tm["png_mean"], tm["png_mean"] / 1024,
                      tl["png_mean"] / 1024, ml["png_mean"] / mm["png_mean"], mm["png_mean"] / 1024,
-                     ml["png_mean"] / 1024, ml["p50_ms"] / tl["p50_ms"], mm["p50_ms"] / tm["p50_ms"]))
+                     ml["png_mean"] / 1024, ml["p50_ms"] / tl["p50_ms"], mm["p50_ms"] / tm["p50_ms"], base))
         zs = sorted(tm["by_zoom"], key=int)
-        L.append("  Per-zoom medians, ms (z%s-z%s): tiled medium %s; tiled large %s; MapScript SHP medium %s; "
-                 "large %s." % (zs[0], zs[-1], *(" / ".join(f1(c["by_zoom"][z], 1) for z in zs) for c in (tm, tl, mm, ml))))
+        zm = [" / ".join(f1(c["by_zoom"][z], 1) for z in zs) for c in (tm, tl, mm, ml)]
+        L.append("  Per-zoom medians, ms (z%s-z%s): tiled %s %s; tiled large %s; MapScript SHP %s %s; "
+                 "large %s." % (zs[0], zs[-1], base, zm[0], zm[1], base, zm[2], zm[3]))
         bad = {k: v["errors"] for k, v in lv.items() if v.get("errors")}
         if bad:
             L.append("  Errors: %s." % bad)
@@ -717,6 +719,18 @@ def report(res, meta):
              "Python workers fed directly (no HTTP; latency = render + encode).  The Shapefiles are the store's "
              "layers re-projected to EPSG:3857 with ogr2ogr, indexed with shptree (.qix) and shapeindex (.index).")
     return "\n".join(L)
+
+
+def run_bench_all(rig, plan_path, out):
+    """The rig's bench_all.py over a plan; its exit status."""
+    cmd = [PY, os.path.join(rig, "bench_all.py"), plan_path, "-o", out]
+    COMMANDS.append(q(cmd))
+    # own process group, so that stopping it (Ctrl-C, error) also stops its MapScript workers
+    ba = subprocess.Popen(cmd, start_new_session=True)
+    STARTED.append(("bench_all", -ba.pid, signal.SIGTERM))
+    rc = ba.wait()
+    STARTED.remove(("bench_all", -ba.pid, signal.SIGTERM))
+    return rc
 
 
 # ------------------------------------------------------------------ large vs MapServer
@@ -750,12 +764,7 @@ def large_vs_mapserver(a, rig, tiled, store, lstore, layers, tiles_file, tpath, 
     plan_path = os.path.join(lrun, "plan.json")
     json.dump(plan, open(plan_path, "w"), indent=1)
     out = os.path.join(res, "large_vs.json")
-    cmd = [PY, os.path.join(rig, "bench_all.py"), plan_path, "-o", out]
-    COMMANDS.append(q(cmd))
-    ba = subprocess.Popen(cmd, start_new_session=True)
-    STARTED.append(("bench_all", -ba.pid, signal.SIGTERM))
-    rc = ba.wait()
-    STARTED.remove(("bench_all", -ba.pid, signal.SIGTERM))
+    rc = run_bench_all(rig, plan_path, out)
     stop_label("tiled-medium-lv")
     stop_label("tiled-large-lv")
     if rc != 0:
@@ -896,13 +905,7 @@ def main():
     plan_path = os.path.join(run_dir, "plan.json")
     json.dump(plan, open(plan_path, "w"), indent=1)
     log("bench_all.py: %d tiles, %d rounds, %d targets" % (len(tiles), a.rounds, len(targets)))
-    cmd = [PY, os.path.join(rig, "bench_all.py"), plan_path, "-o", os.path.join(res, "anchors.json")]
-    COMMANDS.append(q(cmd))
-    # own process group, so that stopping it (Ctrl-C, error) also stops its MapScript workers
-    ba = subprocess.Popen(cmd, start_new_session=True)
-    STARTED.append(("bench_all", -ba.pid, signal.SIGTERM))
-    rc = ba.wait()
-    STARTED.remove(("bench_all", -ba.pid, signal.SIGTERM))
+    rc = run_bench_all(rig, plan_path, os.path.join(res, "anchors.json"))
     if rc != 0:
         raise SystemExit("bench_all.py failed (%d)" % rc)
     medium_p50 = cell(json.load(open(os.path.join(res, "anchors.json")))["cells"], "tiled", 1)["lat_ms"]["p50"]
