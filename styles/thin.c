@@ -405,6 +405,40 @@ static inline uint32_t over(uint32_t dst, uint32_t src, uint32_t k)
     return dst ? sk + scale_px(dst, 255 - (sk >> 24)) : sk; /* the first layer: over nothing */
 }
 
+#ifdef __SSE2__
+/* src (s16: its channels as 16-bit lanes, twice) at coverages k4 (one byte a pixel) over
+ * the four pixels at `px`. */
+static inline void over4(uint32_t *px, uint32_t k4, __m128i s16)
+{
+    const __m128i zero = _mm_setzero_si128(), r128 = _mm_set1_epi16(128);
+    const __m128i all = _mm_set1_epi16(255);
+    /* each k replicated over its pixel's 4 channels, as 16-bit lanes */
+    __m128i kk = _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)k4), zero); /* k0..k3 */
+    kk = _mm_unpacklo_epi16(kk, kk);                                   /* k0 k0 k1 k1.. */
+    __m128i klo = _mm_unpacklo_epi32(kk, kk), khi = _mm_unpackhi_epi32(kk, kk);
+    __m128i d = _mm_loadu_si128((const __m128i *)(const void *)px);
+    __m128i dlo = _mm_unpacklo_epi8(d, zero), dhi = _mm_unpackhi_epi8(d, zero);
+    __m128i out[2], dd[2] = {dlo, dhi}, kx[2] = {klo, khi};
+    for (int h = 0; h < 2; h++) {
+        __m128i v = _mm_add_epi16(_mm_mullo_epi16(s16, kx[h]), r128); /* src k */
+        __m128i sk = _mm_srli_epi16(_mm_add_epi16(v, _mm_srli_epi16(v, 8)), 8);
+        /* 255 - alpha of sk, over each pixel's channels (alpha is lane 3 of 4) */
+        __m128i inv = _mm_sub_epi16(all, sk);
+        inv = _mm_shufflelo_epi16(inv, 0xff);
+        inv = _mm_shufflehi_epi16(inv, 0xff);
+        __m128i w = _mm_add_epi16(_mm_mullo_epi16(dd[h], inv), r128);
+        __m128i dk = _mm_srli_epi16(_mm_add_epi16(w, _mm_srli_epi16(w, 8)), 8);
+        out[h] = _mm_add_epi16(sk, dk);
+    }
+    _mm_storeu_si128((__m128i *)(void *)px, _mm_packus_epi16(out[0], out[1]));
+}
+
+static inline __m128i src16(uint32_t src)
+{
+    return _mm_unpacklo_epi8(_mm_set1_epi32((int)src), _mm_setzero_si128()); /* 2 px of src */
+}
+#endif
+
 /* row[i] = over(row[i], src, k[i]) for i < n: k 0 leaves a pixel as it is, k 255 of an
  * opaque src replaces it. Four pixels at a time with SSE2 where any of them is covered,
  * with the same rounding as scale_px (a * b + 128, plus that >> 8, >> 8), so the pixels are
@@ -413,33 +447,12 @@ static void compose_row(uint32_t *row, const uint8_t *k, int n, uint32_t src)
 {
     int i = 0;
 #ifdef __SSE2__
-    const __m128i zero = _mm_setzero_si128(), r128 = _mm_set1_epi16(128);
-    const __m128i s16 = _mm_unpacklo_epi8(_mm_set1_epi32((int)src), zero); /* 2 px of src */
-    const __m128i all = _mm_set1_epi16(255);
+    const __m128i s16 = src16(src);
     for (; i + 4 <= n; i += 4) {
         uint32_t k4;
         memcpy(&k4, k + i, 4);
-        if (!k4)
-            continue;
-        /* each k replicated over its pixel's 4 channels, as 16-bit lanes */
-        __m128i kk = _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)k4), zero);  /* k0..k3 */
-        kk = _mm_unpacklo_epi16(kk, kk);                                    /* k0 k0 k1 k1.. */
-        __m128i klo = _mm_unpacklo_epi32(kk, kk), khi = _mm_unpackhi_epi32(kk, kk);
-        __m128i d = _mm_loadu_si128((const __m128i *)(const void *)(row + i));
-        __m128i dlo = _mm_unpacklo_epi8(d, zero), dhi = _mm_unpackhi_epi8(d, zero);
-        __m128i out[2], dd[2] = {dlo, dhi}, kx[2] = {klo, khi};
-        for (int h = 0; h < 2; h++) {
-            __m128i v = _mm_add_epi16(_mm_mullo_epi16(s16, kx[h]), r128); /* src k */
-            __m128i sk = _mm_srli_epi16(_mm_add_epi16(v, _mm_srli_epi16(v, 8)), 8);
-            /* 255 - alpha of sk, over each pixel's channels (alpha is lane 3 of 4) */
-            __m128i inv = _mm_sub_epi16(all, sk);
-            inv = _mm_shufflelo_epi16(inv, 0xff);
-            inv = _mm_shufflehi_epi16(inv, 0xff);
-            __m128i w = _mm_add_epi16(_mm_mullo_epi16(dd[h], inv), r128);
-            __m128i dk = _mm_srli_epi16(_mm_add_epi16(w, _mm_srli_epi16(w, 8)), 8);
-            out[h] = _mm_add_epi16(sk, dk);
-        }
-        _mm_storeu_si128((__m128i *)(void *)(row + i), _mm_packus_epi16(out[0], out[1]));
+        if (k4)
+            over4(row + i, k4, s16);
     }
 #endif
     for (; i < n; i++)
@@ -638,13 +651,57 @@ int sty__thin_paint_filled(sty__thin *t, sty_color fill, double fill_opacity, st
         acc_clipped(&box, &t->ev[i]);
     uint32_t fsrc = premul(fill, fill_opacity), lsrc = premul(line, line_opacity);
     int have_line = t->x0 <= t->x1;
+#ifdef __SSE2__
+    const __m128i fs16 = src16(fsrc), ls16 = src16(lsrc);
+    const __m128 one = _mm_set1_ps(1.0f), sixteen = _mm_set1_ps(16.0f), half = _mm_set1_ps(0.5f);
+    const __m128 abs_mask = _mm_castsi128_ps(_mm_set1_epi32(0x7fffffff));
+#endif
     for (int y = y0; y <= y1; y++) {
         uint32_t *row = (uint32_t *)(void *)(t->px + (size_t)y * (size_t)t->stride);
         float *ac = t->acc + (size_t)y * stride;
         uint8_t *cv = &t->cov[(size_t)y * (size_t)t->w];
         int line_row = have_line && y >= t->y0 && y <= t->y1;
         float sum = 0.0f;
-        for (int x = x0; x <= x1; x++) { /* small boxes: one scalar pass */
+        int x = x0;
+#ifdef __SSE2__
+        /* four pixels at a time (the last group masked to the box): the running sum in
+         * order, as the scalar pass below adds it, then q17, the fill and the outline */
+        for (; x <= x1 && x + 3 < t->w; x += 4) {
+            int n = x1 - x + 1 < 4 ? x1 - x + 1 : 4;
+            __m128 s4;
+            if (n == 4) { /* the sums built in registers: a store and a wide load stall */
+                float s0 = sum + ac[x], s1 = s0 + ac[x + 1], s2 = s1 + ac[x + 2];
+                sum = s2 + ac[x + 3];
+                s4 = _mm_set_ps(sum, s2, s1, s0);
+                _mm_storeu_ps(ac + x, _mm_setzero_ps()); /* x + 3 < w: within the row */
+            } else {
+                float sv[3] = {0.0f, 0.0f, 0.0f};
+                for (int i = 0; i < n; i++) {
+                    sum += ac[x + i];
+                    ac[x + i] = 0.0f;
+                    sv[i] = sum;
+                }
+                s4 = _mm_set_ps(0.0f, sv[2], sv[1], sv[0]);
+            }
+            __m128 f = _mm_min_ps(_mm_and_ps(s4, abs_mask), one);
+            __m128i q = _mm_cvttps_epi32(_mm_add_ps(_mm_mul_ps(f, sixteen), half));
+            __m128i v = _mm_srli_epi32(_mm_add_epi32(_mm_sub_epi32(_mm_slli_epi32(q, 8), q),
+                                                     _mm_set1_epi32(8)), 4); /* level255 */
+            v = _mm_packus_epi16(_mm_packs_epi32(v, v), v);
+            uint32_t k4 = (uint32_t)_mm_cvtsi128_si32(v), c4 = 0;
+            if (line_row) { /* the cells past x1 in the group are zero: not the outline's */
+                const uint32_t none = 0;
+                memcpy(&c4, cv + x, 4);
+                memcpy(cv + x, &none, 4);
+                c4 &= n == 4 ? 0xffffffffu : (1u << (8 * n)) - 1u;
+            }
+            if (k4)
+                over4(row + x, k4, fs16);
+            if (c4)
+                over4(row + x, c4, ls16);
+        }
+#endif
+        for (; x <= x1; x++) { /* the rest (at the surface's right side), one by one */
             sum += ac[x];
             ac[x] = 0.0f;
             uint32_t k = q17(fabsf(sum));

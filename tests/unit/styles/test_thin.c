@@ -370,6 +370,84 @@ static void test_fill_close_to_cairo(void **state)
     canvas_close(&th);
 }
 
+/* Random background pixels (premultiplied: no channel above alpha). */
+static void random_pixels(canvas *c)
+{
+    uint32_t *px = (uint32_t *)(void *)cairo_image_surface_get_data(c->s);
+    int stride = cairo_image_surface_get_stride(c->s) / 4;
+    for (int y = 0; y < c->t.h; y++)
+        for (int x = 0; x < c->t.w; x++) {
+            uint32_t a = (uint32_t)(rand() % 4 == 0 ? 0 : rand() % 256);
+            uint32_t r = a ? (uint32_t)rand() % (a + 1) : 0, g = a ? (uint32_t)rand() % (a + 1) : 0;
+            uint32_t b = a ? (uint32_t)rand() % (a + 1) : 0;
+            px[y * stride + x] = a << 24 | r << 16 | g << 8 | b;
+        }
+}
+
+/* sty__thin_paint_filled (one pass over the feature's box, four pixels at a time where it
+ * can) gives exactly the pixels of its parts done apart: the fill through a batch of one,
+ * then the outline through sty__thin_paint -- on random stars from 1.5 to 40 px, at the
+ * surface's sides too, over random pixels, at random colours, opacities and widths. */
+static void test_filled_is_its_parts(void **state)
+{
+    (void)state;
+    canvas a, b;
+    canvas_open(&a, 61, 40); /* a width that leaves 1 to 3 pixels past each group of 4 */
+    canvas_open(&b, 61, 40);
+    srand(5);
+    unsigned differ = 0, inked = 0;
+    for (int i = 0; i < 400; i++) {
+        double r = 0.75 + (rand() % 1000) / 1000.0 * (i % 3 ? 4.0 : 19.0), xy[24];
+        double cx = -5 + rand() % 71 + (rand() % 100) / 100.0, cy = -5 + rand() % 50 + 0.3;
+        int nv = 4 + rand() % 9;
+        for (int k = 0; k < nv; k++) {
+            double ang = 2 * M_PI * k / nv, rk = k & 1 ? r * 0.45 : r;
+            xy[2 * k] = cx + rk * cos(ang);
+            xy[2 * k + 1] = cy + rk * sin(ang);
+        }
+        const double *rings[] = {xy};
+        int n[] = {nv};
+        poly p;
+        poly_make(&p, rings, n, 1);
+        unsigned seed = (unsigned)rand();
+        srand(seed);
+        random_pixels(&a);
+        srand(seed);
+        random_pixels(&b);
+        sty_color fc = {(uint8_t)(rand() % 256), (uint8_t)(rand() % 256), (uint8_t)(rand() % 256)};
+        sty_color lc = {(uint8_t)(rand() % 256), (uint8_t)(rand() % 256), (uint8_t)(rand() % 256)};
+        double fo = rand() % 2 ? 1.0 : (rand() % 256) / 255.0, lo = (rand() % 256) / 255.0;
+        double width = 0.3 + (rand() % 100) / 100.0 * 1.3;
+        sty__thin_begin(&a.t, width);
+        if (!sty__thin_geom(&a.t, &p.g, &identity, 1))
+            fail_msg("star %d not drawn", i);
+        sty__thin_paint_filled(&a.t, fc, fo, lc, lo);
+        sty__thin_fill_begin(&b.t);
+        assert_int_equal(sty__thin_fill_add(&b.t, &p.g, &identity), 1);
+        sty__thin_fill_paint(&b.t, fc, fo);
+        sty__thin_begin(&b.t, width);
+        assert_int_equal(sty__thin_geom(&b.t, &p.g, &identity, 0), 1);
+        sty__thin_paint(&b.t, lc, lo);
+        const uint8_t *pa = cairo_image_surface_get_data(a.s), *pb = cairo_image_surface_get_data(b.s);
+        for (int y = 0; y < 40; y++)
+            for (int x = 0; x < 61; x++) {
+                size_t o = (size_t)y * (size_t)cairo_image_surface_get_stride(a.s) + 4 * (size_t)x;
+                differ += memcmp(pa + o, pb + o, 4) != 0;
+                assert_int_equal(a.t.cov[y * 61 + x], 0); /* both left clean */
+                assert_int_equal(b.t.cov[y * 61 + x], 0);
+            }
+        for (size_t k = 0; k < (61 + 2) * 40; k++) {
+            assert_true(a.t.acc[k] == 0.0f);
+            assert_true(b.t.acc[k] == 0.0f);
+        }
+        inked++;
+    }
+    print_message("filled: %u pixels differ from the parts' over %u stars\n", differ, inked);
+    assert_int_equal(differ, 0);
+    canvas_close(&a);
+    canvas_close(&b);
+}
+
 /* A filled and outlined polygon across a tile edge: each tile has the pixels of one
  * surface spanning both. */
 static void test_fill_tile_edge(void **state)
@@ -743,6 +821,7 @@ int main(void)
         cmocka_unit_test(test_out_of_reach),
         cmocka_unit_test(test_fill_coverage),
         cmocka_unit_test(test_fill_close_to_cairo),
+        cmocka_unit_test(test_filled_is_its_parts),
         cmocka_unit_test(test_fill_tile_edge),
         cmocka_unit_test(test_batch_fill),
         cmocka_unit_test(test_subpixel_fill),
