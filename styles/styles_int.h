@@ -330,8 +330,9 @@ void sty__thin_fill_discard(sty__thin *t);
 /** Composite the feature's outline in colour `c` at `opacity` (source over) and clear its
  *  coverage. Returns 1 if any pixel of the surface was touched. */
 int sty__thin_paint(sty__thin *t, sty_color c, double opacity);
-/** Composite the feature's fill (exact area coverage of its rings), then its outline, in one pass; clears the coverage.
- *  Needs the edges kept by sty__thin_geom(..., 1). Returns 1 if any pixel was touched. */
+/** Composite the feature's fill (exact area coverage of its rings), then its outline, in
+ *  one pass; clears the coverage. Needs the edges kept by sty__thin_geom(..., 1). Returns
+ *  1 if any pixel was touched. */
 int sty__thin_paint_filled(sty__thin *t, sty_color fill, double fill_opacity, sty_color line,
                            double line_opacity);
 /** The rings of polygon `g` as segments of `t`, with the vertex dropping of

@@ -132,6 +132,16 @@ static inline uint32_t level255(uint32_t q) /* q sixteenths, at most 16 of them,
     return q >= 16u ? 255u : (q * 255u + 8u) >> 4;
 }
 
+#ifdef __SSE2__
+/* level255 of four counts of sixteenths (each at most 16), as the low 4 bytes. */
+static inline __m128i level255x4(__m128i q)
+{
+    __m128i v = _mm_srli_epi32(_mm_add_epi32(_mm_sub_epi32(_mm_slli_epi32(q, 8), q),
+                                             _mm_set1_epi32(8)), 4);
+    return _mm_packus_epi16(_mm_packs_epi32(v, v), v);
+}
+#endif
+
 static inline uint32_t q17(float f)
 {
     return f >= 1.0f ? 255u : level255((uint32_t)(f * 16.0f + 0.5f));
@@ -187,9 +197,7 @@ static inline void put4(sty__thin *t, const seg_geom *s, int x, int y, float d, 
     const __m128i sixteen = _mm_set1_epi32(16);
     __m128i big = _mm_cmpgt_epi32(q, sixteen);
     q = _mm_or_si128(_mm_and_si128(big, sixteen), _mm_andnot_si128(big, q));
-    __m128i v = _mm_srli_epi32(_mm_add_epi32(_mm_sub_epi32(_mm_slli_epi32(q, 8), q),
-                                             _mm_set1_epi32(8)), 4);
-    v = _mm_packus_epi16(_mm_packs_epi32(v, v), v);
+    __m128i v = level255x4(q);
     uint8_t *o = &t->cov[(size_t)y * (size_t)t->w + (size_t)x];
     uint32_t old, now;
     memcpy(&old, o, 4);
@@ -486,7 +494,7 @@ int sty__thin_paint(sty__thin *t, sty_color c, double opacity)
     return 1;
 }
 
-/* Where edges accumulate: rows [ylo, yhi), columns [lo, hi) of `acc`; with s0/s1, the
+/* Where edges accumulate: rows [ylo, yhi), columns [lo, hi) of `acc`; with `cells`, the
  * cells touched in each row are noted there. */
 typedef struct acc_box {
     float *acc;
@@ -685,10 +693,7 @@ int sty__thin_paint_filled(sty__thin *t, sty_color fill, double fill_opacity, st
             }
             __m128 f = _mm_min_ps(_mm_and_ps(s4, abs_mask), one);
             __m128i q = _mm_cvttps_epi32(_mm_add_ps(_mm_mul_ps(f, sixteen), half));
-            __m128i v = _mm_srli_epi32(_mm_add_epi32(_mm_sub_epi32(_mm_slli_epi32(q, 8), q),
-                                                     _mm_set1_epi32(8)), 4); /* level255 */
-            v = _mm_packus_epi16(_mm_packs_epi32(v, v), v);
-            uint32_t k4 = (uint32_t)_mm_cvtsi128_si32(v), c4 = 0;
+            uint32_t k4 = (uint32_t)_mm_cvtsi128_si32(level255x4(q)), c4 = 0; /* q17 */
             if (line_row) { /* the cells past x1 in the group are zero: not the outline's */
                 const uint32_t none = 0;
                 memcpy(&c4, cv + x, 4);

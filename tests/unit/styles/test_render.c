@@ -768,9 +768,9 @@ static void test_unpremultiply(void **state)
     assert_int_equal(b[6], (0x10 * 255 + 64) / 128);
     assert_int_equal(b[7], 0x80);
     assert_int_equal(px[2], 0);
-    /* every (c, a) pair in every channel, in blocks that are neither one colour nor opaque
-     * (sty__argb_to_rgba's vector path) and in the row tails */
-    enum { W = 61 }; /* 7 blocks of 8 and a tail of 5 */
+    /* every (c, a) pair in every channel, in sty__argb_to_rgba's groups of 4 (its vector
+     * path) and in the row tails */
+    enum { W = 61 }; /* 15 groups of 4 and a tail of 1 */
     uint32_t *img = calloc((size_t)W * 600, sizeof *img);
     assert_non_null(img);
     size_t n = 0;
